@@ -1,0 +1,210 @@
+"""Leaders: the CEO, senior leaders and middle managers.
+
+Leaders are people too (they inherit `Person.step`), but they also decide.
+Each week a leader with duties under the strategy spends personal capital
+(energy, in hours) on them, in order of priority:
+
+1. the projects they sponsor: which to champion, and clearing their barriers;
+2. the quality integrating committee, if they sit on it;
+3. steering: direction, expectations and accountability;
+4. rounding: which unit to visit, whom to talk to, and following up.
+
+What does not fit in the week's energy is not done. The decisions are
+written here, once, and both engines call them in the same order.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+
+from agents.person import Person
+from simulation import rules
+from simulation.parameters import ACTION_HOURS
+
+
+class Leader(Person):
+    """A person with direct reports and a strategy to carry out.
+
+    ``groups`` names the lever groups this leader belongs to (``"ceo"``,
+    ``"senior"``, ``"physician"``, ``"middle"``); the strategy's ``involved``
+    and ``rounders`` lists are matched against them.
+    """
+
+    groups: frozenset[str] = frozenset()
+
+    def __init__(self, model, index: int) -> None:
+        super().__init__(model, index)
+        self.sponsored: list = []  # the projects this leader champions
+        self.last_rounded: dict[int, int] = {}  # unit -> week of this leader's last round there
+        self.rounding_credit = 0.0  # rounds owed; a frequency of 0.5 means a round every other week
+
+    energy = property(lambda self: self.model.state.energy[self.index],
+                      doc="Personal capital left, in hours (0 to leader_capacity).")
+    passion = property(lambda self: self.model.state.passion[self.index],
+                       doc="Passion for quality, 0-1 (a trait).")
+
+    @property
+    def lever_groups(self) -> frozenset[str]:
+        groups = set(self.groups)
+        if self.index == self.model.organization.physician:
+            groups.add("physician")
+        return frozenset(groups)
+
+    @property
+    def involved(self) -> bool:
+        """Whether the strategy enlists this leader."""
+        return bool(self.lever_groups & set(self.model.config.involved))
+
+    @property
+    def rounds(self) -> bool:
+        return bool(self.lever_groups & set(self.model.config.rounders))
+
+    @property
+    def on_committee(self) -> bool:
+        return self.model.config.committee and self.index in self.model.committee_members
+
+    def has_duties(self) -> bool:
+        """Whether the strategy gives this leader anything to do each week."""
+        return self.involved or self.rounds or self.on_committee
+
+    @cached_property
+    def scope(self) -> np.ndarray:
+        """Units this leader is responsible for: those whose manager reports,
+        directly or not, to them (every unit for the CEO and the physician
+        QI leader, whose remit is the whole hospital)."""
+        org = self.model.organization
+        if "ceo" in self.lever_groups or "physician" in self.lever_groups:
+            return np.arange(org.n_units)
+        heads = org.unit_head
+        under = np.zeros(org.n_units, dtype=bool)
+        for u, head in enumerate(heads):
+            boss = head
+            while boss >= 0 and not under[u]:
+                under[u] = boss == self.index
+                boss = org.manager[boss]
+        return np.flatnonzero(under)
+
+    # -- the week's decisions -------------------------------------------------------
+    def act(self) -> None:
+        """Spend this week's energy on the strategy's duties, in priority order."""
+        sig = self.model.signals
+        if self.involved:
+            sig.visibility[self.index] = self.model.config.passion_display * self.passion
+        budget = float(self.energy)
+        spent = 0.0
+        for duty in (self.champion_projects, self.attend_committee, self.steer, self.go_rounding):
+            spent += duty(budget - spent)
+        sig.hours[self.index] = spent
+
+    def champion_projects(self, budget: float) -> float:
+        """Keep ``projects_per_leader`` projects sponsored, then clear their
+        barriers as far as energy allows. Returns the hours spent."""
+        cfg, _portfolio = self.model.config, self.model.projects
+        self.sponsored = [p for p in self.sponsored if p.active]
+        if not self.involved or cfg.projects_per_leader == 0:
+            return 0.0
+        while len(self.sponsored) < cfg.projects_per_leader and len(self.scope):
+            self.sponsored.append(self.choose_project())
+        spent = 0.0
+        cost = ACTION_HOURS["sponsor"] * cfg.barrier_removal
+        for project in self.sponsored:
+            if spent + cost <= budget:
+                project.support = cfg.barrier_removal
+                spent += cost
+        return spent
+
+    def choose_project(self):
+        """Adopt the unsponsored project in scope whose team is least
+        committed (it needs a champion most); if there is none, charter a new
+        one in the most committed unit in scope that has no project yet."""
+        portfolio = self.model.projects
+        orphans = [p for p in portfolio.active if p.sponsor < 0 and p.unit in set(self.scope.tolist())]
+        if orphans:
+            project = min(orphans, key=lambda p: (self.model.unit_commitment[p.unit], p.id))
+        else:
+            busy = portfolio.active_per_unit()[self.scope]
+            free = self.scope[busy == busy.min()]
+            unit = int(free[np.argmax(self.model.unit_commitment[free])])
+            project = portfolio.charter(unit, self.model.week, self.model.rng)
+        project.sponsor = self.index
+        return project
+
+    def attend_committee(self, budget: float) -> float:
+        """Sit on the quality integrating committee this week, if a member."""
+        cost = ACTION_HOURS["committee"]
+        if self.on_committee and cost <= budget:
+            self.model.committee_attendance += 1
+            return cost
+        return 0.0
+
+    def steer(self, budget: float) -> float:
+        """Send direction and expectations down and hold units accountable."""
+        cfg, sig = self.model.config, self.model.signals
+        effort = max(cfg.steering, cfg.accountability)
+        cost = ACTION_HOURS["steer"] * effort
+        if not self.involved or effort == 0 or cost > budget:
+            return 0.0
+        sig.steer[self.index] = rules.steering_signal(cfg.steering, self.commitment, self.model.urgency)
+        sig.accountability = max(sig.accountability, cfg.accountability)
+        return cost
+
+    def go_rounding(self, budget: float) -> float:
+        """Make this week's rounds: visit a unit, talk with staff, and resolve
+        (or drop) the issues they raise."""
+        cfg = self.model.config
+        if not self.rounds or cfg.rounding_frequency == 0 or len(self.scope) == 0:
+            return 0.0
+        self.rounding_credit += cfg.rounding_frequency
+        spent = 0.0
+        while self.rounding_credit >= 1.0:
+            self.rounding_credit -= 1.0
+            affordable = int((budget - spent) // ACTION_HOURS["round_contact"])
+            size = min(cfg.rounding_contacts, affordable)
+            if size > 0:
+                spent += self.round_on(self.choose_unit_to_round(), size)
+        return spent
+
+    def choose_unit_to_round(self) -> int:
+        """The unit in scope this leader has not visited for longest; among
+        those, the least committed (where a visit is needed most)."""
+        last = np.array([self.last_rounded.get(int(u), -1) for u in self.scope])
+        candidates = self.scope[last == last.min()]
+        return int(candidates[np.argmin(self.model.unit_commitment[candidates])])
+
+    def round_on(self, unit: int, size: int) -> float:
+        """Talk with up to ``size`` frontline staff of ``unit``. Returns hours."""
+        m, cfg, sig = self.model, self.model.config, self.model.signals
+        self.last_rounded[unit] = m.week
+        staff = m.frontline_of_unit(unit)
+        if len(staff) == 0:
+            return 0.0
+        contacts = m.rng.choice(staff, size=min(size, len(staff)), replace=False)
+        resolved = m.rng.random(len(contacts)) < cfg.follow_through
+        sig.contact_weight[contacts] += cfg.rounding_weight
+        sig.contact_sum[contacts] += cfg.rounding_weight * self.commitment
+        sig.kept[contacts] += resolved
+        sig.broken[contacts] += ~resolved
+        return ACTION_HOURS["round_contact"] * len(contacts)
+
+
+class CEO(Leader):
+    """The chief executive: heads the senior team; remit is the whole hospital."""
+
+    role = "ceo"
+    groups = frozenset({"ceo"})
+
+
+class SeniorLeader(Leader):
+    """A member of the senior leadership team; one may be the physician QI leader."""
+
+    role = "senior"
+    groups = frozenset({"senior"})
+
+
+class MiddleManager(Leader):
+    """A unit manager: relays direction to the unit, amplifying or filtering it."""
+
+    role = "middle"
+    groups = frozenset({"middle"})

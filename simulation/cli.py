@@ -1,0 +1,156 @@
+"""The ``orgchange`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from simulation.config import Config, ConfigError
+from simulation.organization import ChartError
+from simulation.parameters import PARAMETERS
+
+SUMMARY_COLUMNS = ["commitment", "commitment_senior", "commitment_middle", "commitment_frontline",
+                   "practice_frontline", "quality", "culture", "projects_succeeded", "projects_failed"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="orgchange",
+        description="An agent-based model of how leadership spreads commitment to quality through a hospital.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run = sub.add_parser(
+        "run", help="run one simulation and write its time series, configuration and figure",
+        description="Run one simulation. Writes timeseries.csv (one row per week), config.toml (the "
+                    "full resolved configuration, which reproduces the run) and summary.png into --out, "
+                    "and prints a summary table. Options given here override the --config file.")
+    run.add_argument("--config", metavar="FILE", help="TOML configuration file ([run], [organization], "
+                     "[behaviour] and [levers] tables); unset parameters take their defaults")
+    run.add_argument("--strategy", metavar="NAME", help="a preset strategy name (see 'orgchange strategies') "
+                     "or the path of a strategy TOML file; its levers override the config's")
+    run.add_argument("--staff", type=int, metavar="N", help=_help("staff"))
+    run.add_argument("--org-chart", metavar="FILE", help=_help("org_chart"))
+    run.add_argument("--weeks", type=int, metavar="W", help=_help("weeks"))
+    run.add_argument("--seed", type=int, metavar="S", help=_help("seed"))
+    run.add_argument("--engine", choices=PARAMETERS["engine"].choices, help=_help("engine"))
+    run.add_argument("--out", metavar="DIR", default="orgchange-run",
+                     help="output folder, created if missing (default: %(default)s)")
+    run.add_argument("--no-figure", action="store_true", help="skip summary.png")
+    strategies = sub.add_parser("strategies", help="list the preset strategies, or show one",
+                                description="List the preset strategies, or print one preset's file.")
+    strategies.add_argument("action", nargs="?", choices=["show"], help="'show NAME' prints the whole file")
+    strategies.add_argument("name", nargs="?", help="preset to show")
+    return parser
+
+
+def _help(name: str) -> str:
+    p = PARAMETERS[name]
+    default = f"{p.default!r}" if p.default != "" else "none"
+    return f"{p.doc} Unit: {p.unit}; default: {default}."
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return _run(args)
+        return _strategies(args)
+    except (ConfigError, ChartError) as err:
+        print(f"orgchange: error: {err}", file=sys.stderr)
+        return 2
+
+
+def _resolve_config(args) -> tuple[Config, str]:
+    from simulation.strategy import load_strategy
+
+    overrides = {k: v for k, v in (("staff", args.staff), ("weeks", args.weeks), ("seed", args.seed),
+                                   ("engine", args.engine), ("org_chart", args.org_chart)) if v is not None}
+    config = Config.from_toml(args.config) if args.config else Config()
+    title = "orgchange run"
+    if args.strategy:
+        strategy = load_strategy(args.strategy)
+        config = strategy.apply(config)
+        title = strategy.name
+        print(f"Strategy: {strategy.name}\n  {strategy.description}\n")
+    return config.replace(**overrides), title
+
+
+def _run(args) -> int:
+    from simulation.model import OrgChangeModel
+
+    config, title = _resolve_config(args)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    model = OrgChangeModel(config)
+    bar = _ProgressBar(config.weeks) if sys.stderr.isatty() else None
+    df = model.run(progress=bar.update if bar else None)
+    if bar:
+        bar.close()
+    elapsed = time.perf_counter() - started
+    df.to_csv(out / "timeseries.csv", index=False)
+    (out / "config.toml").write_text(config.to_toml(), encoding="utf-8")
+    if config.snapshot_every:
+        model.agent_snapshots().to_csv(out / "agents.csv", index=False)
+    if not args.no_figure:
+        import matplotlib.pyplot as plt
+
+        from simulation.plotting import summary_figure
+
+        fig = summary_figure(df, f"{title}: {model.organization.n} staff, seed {config.seed}")
+        fig.savefig(out / "summary.png", dpi=110)
+        plt.close(fig)
+    print(f"{model.organization.n} staff, {config.weeks} weeks, seed {config.seed}, "
+          f"{config.engine} engine: {elapsed:.2f} s\n")
+    print(_summary_table(df))
+    print(f"\nWrote {out}/timeseries.csv, config.toml" + ("" if args.no_figure else ", summary.png"))
+    return 0
+
+
+def _summary_table(df) -> str:
+    rows = df.iloc[sorted({0, *range(52, len(df), 52), len(df) - 1})]
+    table = rows[["week"] + SUMMARY_COLUMNS].copy()
+    table.columns = ["week", "commit", "commit_sr", "commit_mid", "commit_front", "practice_front",
+                     "quality", "culture", "proj_ok", "proj_fail"]
+    return table.to_string(index=False, float_format=lambda x: f"{x:.3f}")
+
+
+def _strategies(args) -> int:
+    from simulation.strategy import load_strategy, preset_names
+
+    if args.action == "show":
+        if not args.name:
+            raise ConfigError("strategies show: give a preset NAME")
+        strategy = load_strategy(args.name)
+        from importlib import resources
+        print((resources.files("simulation") / "strategies" / f"{strategy.source}.toml").read_text(), end="")
+        return 0
+    for name in preset_names():
+        s = load_strategy(name)
+        print(f"{name:22s} {s.description.split('. ')[0].rstrip('.')}.")
+    return 0
+
+
+class _ProgressBar:
+    """A one-line progress bar on standard error, for interactive terminals."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.started = total, time.perf_counter()
+
+    def update(self, done: int) -> None:
+        if done % max(1, self.total // 100) and done != self.total:
+            return
+        width = 30
+        filled = int(width * done / self.total)
+        rate = done / max(1e-9, time.perf_counter() - self.started)
+        left = (self.total - done) / rate if rate else 0.0
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] week {done}/{self.total}  ~{left:.0f} s left")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        sys.stderr.write("\n")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

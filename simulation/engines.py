@@ -1,0 +1,78 @@
+"""The two engines of the weekly staff update (steps 3, 4, 5 and 7).
+
+Both apply the same rules from `simulation.rules` to last week's state and
+this week's leader signals, and write next week's state:
+
+* `vectorized_update` applies each rule once to whole arrays, with sparse
+  matrix products for the network. It is the default, and fast.
+* `agent_update` calls every agent's own ``step()`` (`agents.Person.step`),
+  which applies the rules to one person with plain loops over their ties.
+  It is the readable reference and the place to extend the model.
+
+Everything random is drawn outside these functions, by the model and the
+leaders, so both engines see the same numbers and give the same
+trajectories to floating-point precision.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulation import rules
+from simulation.state import StaffState
+
+
+def vectorized_update(model) -> StaffState:
+    """Next week's staff state, for everyone at once."""
+    cfg, now, sig = model.config, model.state, model.signals
+    boss, has_boss = model.boss, model.has_boss
+
+    # 3. Structural cascade.
+    gain = rules.relay_gain(now.commitment, cfg.relay_gain_low, cfg.relay_gain_high, model.development)
+    boss_gain = np.where(has_boss, gain[boss], 0.0)
+    boss_direction = np.where(has_boss, now.direction[boss], 0.0)
+    direction = rules.direction_next(sig.steer, boss_direction, boss_gain)
+    alignment = rules.alignment_next(now.alignment, direction, cfg.alignment_rate)
+
+    # 4. Social influence.
+    weighted = model.peers @ now.commitment
+    total = model.tie_weight.copy()
+    if sig.visibility.any() or sig.contact_weight.any():
+        trust_weight = rules.leader_trust_weight(now.trust, now.cynicism)
+        seen_sum = model.skip_level @ (sig.visibility * now.commitment)
+        seen_weight = model.skip_level @ sig.visibility
+        weighted += trust_weight * (cfg.leader_weight * seen_sum + sig.contact_sum)
+        total += trust_weight * (cfg.leader_weight * seen_weight + sig.contact_weight)
+    target = rules.influence_target(weighted, total, now.commitment, now.predisposition,
+                                    now.susceptibility, now.cynicism, cfg.cynicism_weight)
+    commitment = rules.commitment_next(now.commitment, target, cfg.influence_rate)
+
+    # 5. Practice.
+    peers = rules.peer_practice(model.peers @ now.practice, model.tie_weight, cfg.peer_mode)
+    pressure = rules.accountability_pressure(sig.accountability, boss_gain)
+    drive = rules.practice_drive(commitment, alignment, pressure, peers, now.practice,
+                                 cfg.weight_commitment, cfg.weight_alignment, cfg.weight_accountability,
+                                 cfg.weight_peers, cfg.habit)
+
+    # 7. Fatigue, cynicism and trust.
+    nxt = StaffState(
+        predisposition=rules.developed_predisposition(now.predisposition, model.development),
+        susceptibility=now.susceptibility, threshold=now.threshold, passion=now.passion,
+        commitment=commitment, alignment=alignment, direction=direction,
+        trust=rules.trust_next(now.trust, sig.kept, sig.broken, cfg.trust_rate),
+        cynicism=rules.cynicism_next(now.cynicism, cfg.cynicism_decay,
+                                     sig.broken * cfg.broken_promise_cynicism),
+        practice=rules.practises(drive, now.threshold).astype(float),
+        tenure=now.tenure + 1.0, energy=now.energy)
+    return nxt
+
+
+def agent_update(model) -> StaffState:
+    """Next week's staff state, one agent ``step()`` at a time."""
+    model.next_state = model.state.copy()
+    model.agents.do("step")
+    nxt, model.next_state = model.next_state, None
+    return nxt
+
+
+ENGINES = {"vectorized": vectorized_update, "agent": agent_update}

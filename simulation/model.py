@@ -1,0 +1,281 @@
+"""`OrgChangeModel`: the hospital as a Mesa model.
+
+One step is one week, in the order of DESIGN section 3:
+
+1. impetus: urgency decays, scheduled shocks raise it;
+2. leaders act, as far as their energy allows (`agents.Leader.act`);
+3-5, 7. staff update: the structural cascade, social influence, practice,
+   cynicism and trust (`simulation.engines`, either engine);
+6. improvement projects (`simulation.projects.Portfolio.step`);
+8. turnover, leader departures and succession;
+9. outcomes: unit and hospital quality, the culture index, and the data
+   collector's row for the week.
+
+Example
+-------
+>>> from simulation import OrgChangeModel
+>>> model = OrgChangeModel(staff=200, weeks=52, seed=1)
+>>> df = model.run()
+>>> len(df)  # week 0 plus 52 weeks
+53
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from agents import AGENT_CLASSES, Leader
+from simulation import rules
+from simulation.config import Config
+from simulation.engines import ENGINES
+from simulation.metrics import METRICS, measure
+from simulation.organization import FRONTLINE, MIDDLE, SENIOR, Organization
+from simulation.projects import Portfolio
+from simulation.state import Signals, draw_traits, initial_state
+
+
+def build_organization(config: Config, rng: np.random.Generator) -> Organization:
+    """Generate the hospital, or load the user's org chart, as configured."""
+    if config.org_chart:
+        return Organization.load(config.org_chart, peer_density=config.peer_density,
+                                 cross_unit_ties=config.cross_unit_ties,
+                                 committee_size=config.committee_size, rng=rng)
+    return Organization.generate(staff=config.staff, senior_team=config.senior_team,
+                                 unit_size=config.unit_size, peer_density=config.peer_density,
+                                 cross_unit_ties=config.cross_unit_ties,
+                                 committee_size=config.committee_size, rng=rng)
+
+
+def _reporter(name: str) -> Callable[[OrgChangeModel], Any]:
+    return lambda model: model.latest[name]
+
+
+class OrgChangeModel(mesa.Model):
+    """An agent-based model of leadership and commitment to quality.
+
+    Parameters
+    ----------
+    config : Config, optional
+        The run's configuration; defaults to ``Config()``.
+    organization : Organization, optional
+        Use this structure instead of generating or loading one (for
+        experiments on a fixed network, and for `simulation.theory`).
+    **overrides
+        Parameters that replace those of ``config`` (``staff=300``, ...).
+
+    Attributes
+    ----------
+    organization : Organization
+        Roles, reporting lines, units and ties.
+    state : StaffState
+        Every person's state, as arrays indexed by person.
+    people : list of Person
+        The agent for each person, by index.
+    projects : Portfolio
+        Active and finished improvement projects.
+    urgency, quality, culture : float
+        Organization-level state, 0-1.
+    week : int
+        Weeks simulated so far.
+    """
+
+    def __init__(self, config: Config | None = None, *, organization: Organization | None = None,
+                 **overrides: Any) -> None:
+        config = (config or Config()).replace(**overrides) if overrides else (config or Config())
+        super().__init__(rng=config.seed)
+        self.config = config
+        self.week = 0
+        self.organization = org = organization or build_organization(config, self.rng)
+        self.state = initial_state(org, config, self.rng)
+        self.signals = Signals(org.n)
+        self.next_state = None  # the agent engine's scratch space
+        self.urgency = config.baseline_urgency
+
+        # Structure the engines read every week.
+        self.peers = org.peer_matrix(committee=config.committee)
+        self.tie_weight = np.asarray(self.peers.sum(axis=1)).ravel()
+        self.skip_level = org.skip_level_matrix()
+        self.has_boss = org.manager >= 0
+        self.boss = np.where(self.has_boss, org.manager, 0)
+        self.development = np.where(org.role == MIDDLE, config.middle_development, 0.0)
+        self.headcount = np.bincount(org.role, minlength=4).astype(float)
+        self.is_leader = org.role <= MIDDLE
+        self.committee_members = set(org.committee.tolist())
+        in_unit = org.unit >= 0
+        self._in_unit = in_unit
+        self.unit_size = np.bincount(org.unit[in_unit], minlength=org.n_units).astype(float)
+        front = np.flatnonzero(org.role == FRONTLINE)
+        order = front[np.argsort(org.unit[front], kind="stable")]
+        self._frontline_bounds = np.searchsorted(org.unit[order], np.arange(org.n_units + 1))
+        self._frontline_order = order
+        annual = np.array([config.ceo_turnover, config.senior_turnover, config.turnover_rate,
+                           config.turnover_rate])
+        self.leave_hazard = rules.weekly_hazard(annual)[org.role]
+
+        # The people, as Mesa agents.
+        self.people = [AGENT_CLASSES[r](self, i) for i, r in enumerate(org.role)]
+        self.on_duty = [i for i in np.flatnonzero(self.is_leader) if self.people[i].has_duties()]
+
+        self.projects = Portfolio(org.n_units, config.redesign_share)
+        self.committee_attendance = 0
+        self.committee_share = 0.0
+        self._unit_means()
+        self.base_quality = self.unit_practice.copy()
+        self.quality = self._hospital_quality()
+        self.culture = self._culture_now()
+        self.snapshots: list[pd.DataFrame] = []
+
+        self._update = ENGINES[config.engine]
+        self.latest = measure(self)
+        self.datacollector = mesa.DataCollector(model_reporters={name: _reporter(name) for name in METRICS})
+        self.datacollector.collect(self)
+        self._snapshot()
+
+    # -- helpers the agents use -------------------------------------------------------
+    def frontline_of_unit(self, unit: int) -> np.ndarray:
+        """Indices of the frontline staff of ``unit``."""
+        lo, hi = self._frontline_bounds[unit], self._frontline_bounds[unit + 1]
+        return self._frontline_order[lo:hi]
+
+    # -- the week ------------------------------------------------------------------------
+    def step(self) -> None:
+        """Advance the hospital by one week."""
+        cfg = self.config
+        self.week += 1
+
+        # 1. Impetus.
+        shock = cfg.shock_size * cfg.impetus_shocks.count(self.week)
+        self.urgency = float(rules.urgency_next(self.urgency, cfg.urgency_decay, shock))
+
+        # 2. Leaders act, in index order, so both engines draw the same numbers.
+        self.signals.reset()
+        self.committee_attendance = 0
+        for i in self.on_duty:
+            self.people[i].act()
+        if cfg.committee and self.committee_members:
+            self.committee_share = self.committee_attendance / len(self.committee_members)
+
+        # 3-5, 7. Staff update, by the configured engine.
+        self.state = self._update(self)
+        self.state.energy = np.where(self.is_leader, rules.energy_next(
+            self.state.energy, self.signals.hours, cfg.energy_recovery, cfg.leader_capacity), 0.0)
+        self._unit_means()
+
+        # 6. Improvement projects.
+        share = cfg.redesign_share
+        self.projects.redesign_share = share + (1.0 - share) * 0.5 * self.committee_share
+        self.projects.step(self)
+
+        # 8. Turnover, departures and succession.
+        self._turnover()
+
+        # 9. Outcomes.
+        self._unit_means()
+        self.base_quality = rules.quality_next(self.base_quality, self.unit_practice, cfg.quality_rate)
+        self.quality = self._hospital_quality()
+        self.culture = float(rules.moving_average(self.culture, self._culture_now(), cfg.culture_memory))
+        self.latest = measure(self)
+        self.datacollector.collect(self)
+        self._snapshot()
+
+    def run(self, weeks: int | None = None, progress: Callable[[int], None] | None = None) -> pd.DataFrame:
+        """Run ``weeks`` weeks (default: the configured horizon) and return
+        the tidy time series: one row per week, one column per metric."""
+        for _ in range(self.config.weeks if weeks is None else weeks):
+            self.step()
+            if progress is not None:
+                progress(self.week)
+        return self.timeseries()
+
+    # -- data out ------------------------------------------------------------------------
+    def timeseries(self) -> pd.DataFrame:
+        """Every recorded week so far (see `simulation.metrics.METRICS`)."""
+        df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        return df.astype({"week": int, "projects_active": int, "projects_succeeded": int,
+                          "projects_failed": int})
+
+    def agent_snapshots(self) -> pd.DataFrame:
+        """Agent-level state every ``snapshot_every`` weeks (empty if off)."""
+        return pd.concat(self.snapshots, ignore_index=True) if self.snapshots else pd.DataFrame()
+
+    def _snapshot(self) -> None:
+        every = self.config.snapshot_every
+        if every and self.week % every == 0:
+            s, org = self.state, self.organization
+            self.snapshots.append(pd.DataFrame({
+                "week": self.week, "person": np.arange(org.n), "id": org.ids,
+                "agent_id": [p.unique_id for p in self.people],
+                "role": np.array(["ceo", "senior", "middle", "frontline"])[org.role],
+                "unit": org.unit, "commitment": s.commitment, "alignment": s.alignment,
+                "practice": s.practice.astype(bool), "trust": s.trust, "cynicism": s.cynicism,
+                "tenure": s.tenure}))
+
+    # -- internals -----------------------------------------------------------------------
+    def _unit_means(self) -> None:
+        org, s, inside = self.organization, self.state, self._in_unit
+        with np.errstate(invalid="ignore"):
+            self.unit_commitment = np.bincount(org.unit[inside], weights=s.commitment[inside],
+                                               minlength=org.n_units) / self.unit_size
+            self.unit_practice = np.bincount(org.unit[inside], weights=s.practice[inside],
+                                             minlength=org.n_units) / self.unit_size
+
+    @property
+    def unit_quality(self) -> np.ndarray:
+        """Quality of each unit: what practice sustains, plus what successful
+        projects have left behind, within [0, 1]."""
+        return np.clip(self.base_quality + self.projects.quick_gain + self.projects.redesign_gain, 0.0, 1.0)
+
+    def _hospital_quality(self) -> float:
+        if not self.unit_size.sum():
+            return 0.0
+        return float(np.average(self.unit_quality, weights=self.unit_size))
+
+    def _culture_now(self) -> float:
+        return float(0.5 * (self.state.commitment.mean() + self.state.practice.mean()))
+
+    def _turnover(self) -> None:
+        """Staff and leaders leave; new hires are socialized into their unit,
+        and successors carry on a share of their predecessor's passion."""
+        cfg, org, s = self.config, self.organization, self.state
+        leaving = self.rng.random(org.n) < self.leave_hazard
+        if cfg.ceo_departure_week == self.week:
+            leaving[org.ceo] = True
+        leavers = np.flatnonzero(leaving)
+        if not len(leavers):
+            return
+        role = org.role[leavers]
+        traits = draw_traits(role, cfg, self.rng)
+        top = role <= SENIOR
+        successor = cfg.succession * s.passion[leavers] + (1.0 - cfg.succession) * cfg.successor_passion
+        traits["predisposition"] = np.where(top, successor, traits["predisposition"])
+        traits["passion"] = np.where(top, successor, 0.0)
+        for name, values in traits.items():
+            getattr(s, name)[leavers] = values
+        unit = org.unit[leavers]
+        unit_c = self.unit_commitment[np.maximum(unit, 0)]
+        s.commitment[leavers] = np.where(
+            unit >= 0, rules.new_hire_commitment(traits["predisposition"], unit_c, cfg.socialization),
+            traits["predisposition"])
+        s.alignment[leavers] = 0.0
+        s.direction[leavers] = 0.0
+        s.trust[leavers] = cfg.base_trust
+        s.cynicism[leavers] = 0.0
+        s.practice[leavers] = 0.0
+        s.tenure[leavers] = 0.0
+        s.energy[leavers] = np.where(role <= MIDDLE, cfg.leader_capacity, 0.0)
+        for i in leavers:
+            self._replace(int(i))
+
+    def _replace(self, i: int) -> None:
+        """Swap the agent at position ``i`` for a newcomer of the same role."""
+        old = self.people[i]
+        if isinstance(old, Leader):
+            for project in old.sponsored:
+                project.sponsor = -1
+        old.remove()
+        self.people[i] = type(old)(self, i)

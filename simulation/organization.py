@@ -1,0 +1,444 @@
+"""The hospital as a network of people.
+
+An `Organization` is the model's structure, fixed for a run: who holds which
+role, who reports to whom, which unit each person belongs to, and the
+informal ties that run sideways. People are numbered 0..n-1; every array
+here is indexed by that number, and so are the model's state arrays.
+
+Two ways to get one:
+
+* `Organization.generate` builds a hospital from size, span and tie-density
+  parameters (DESIGN section 2).
+* `Organization.load` reads a user's org chart, a CSV of
+  ``id,role,manager,unit`` or a GraphML file, and validates it: exactly one
+  CEO, known roles, no unknown managers, no cycles in the reporting lines.
+  A bad chart raises `ChartError` naming the offending row or node.
+
+The engine never walks the networkx graph; it uses the sparse matrices from
+`peer_matrix` and `skip_level_matrix`. `graph` is for people: analysis,
+plotting and export.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+
+from simulation.parameters import ROLES
+
+CEO, SENIOR, MIDDLE, FRONTLINE = range(4)
+"""Role codes; ``ROLES[code]`` is the role's name."""
+
+
+MANAGER_PEERS = 8
+"""Expected peer ties of a middle manager with the other managers of their division."""
+
+
+class ChartError(ValueError):
+    """An org chart that cannot describe a hospital."""
+
+
+@dataclass
+class Organization:
+    """The structure of a hospital.
+
+    Attributes
+    ----------
+    role : int array (n,)
+        Role code per person: 0 CEO, 1 senior, 2 middle, 3 frontline.
+    manager : int array (n,)
+        Index of each person's manager; -1 for the CEO.
+    unit : int array (n,)
+        Unit index per person; -1 for the CEO and senior leaders. A middle
+        manager belongs to the unit they head.
+    ties : int array (m, 2)
+        Informal undirected ties (peer, cross-unit, senior team), each once.
+    committee : int array
+        Members of the quality integrating committee (ties among them exist
+        only while the committee meets).
+    physician : int
+        Index of the senior leader who is the physician QI leader, or -1.
+    ids : list of str
+        The people's ids as in the chart (or ``"p<index>"`` when generated).
+    """
+
+    role: np.ndarray
+    manager: np.ndarray
+    unit: np.ndarray
+    ties: np.ndarray
+    committee: np.ndarray
+    physician: int = -1
+    ids: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.ids:
+            self.ids = [f"p{i}" for i in range(len(self.role))]
+
+    # -- derived structure ----------------------------------------------------
+    @property
+    def n(self) -> int:
+        """Head count."""
+        return len(self.role)
+
+    @property
+    def ceo(self) -> int:
+        """Index of the CEO."""
+        return int(np.flatnonzero(self.role == CEO)[0])
+
+    @property
+    def n_units(self) -> int:
+        return int(self.unit.max()) + 1 if (self.unit >= 0).any() else 0
+
+    @cached_property
+    def depth(self) -> np.ndarray:
+        """Reporting distance from the CEO (CEO 0, senior team 1, ...)."""
+        depth = np.zeros(self.n, dtype=np.int64)
+        has_boss = self.manager >= 0
+        for _ in range(self.n):
+            new = np.where(has_boss, depth[np.maximum(self.manager, 0)] + 1, 0)
+            if np.array_equal(new, depth):
+                return depth
+            depth = new
+        raise ChartError("reporting lines contain a cycle")  # guarded by validation
+
+    @cached_property
+    def unit_head(self) -> np.ndarray:
+        """Index of the middle manager heading each unit (-1 if none)."""
+        head = np.full(self.n_units, -1, dtype=np.int64)
+        middles = np.flatnonzero(self.role == MIDDLE)
+        head[self.unit[middles]] = middles
+        return head
+
+    def members(self, unit: int) -> np.ndarray:
+        """Indices of the staff in a unit, its manager included."""
+        return np.flatnonzero(self.unit == unit)
+
+    # -- matrices for the engine ------------------------------------------------
+    def peer_matrix(self, committee: bool = False) -> sp.csr_matrix:
+        """Symmetric 0/1 adjacency of informal ties plus direct reporting ties.
+
+        These are the people one talks to every week: peers, cross-unit
+        contacts, one's manager and one's direct reports. With
+        ``committee=True`` the committee members are linked to each other too.
+        """
+        rows = [self.ties[:, 0], self.ties[:, 1]]
+        reports = np.flatnonzero(self.manager >= 0)
+        rows.append(reports)
+        rows.append(self.manager[reports])
+        if committee and len(self.committee) > 1:
+            a, b = np.triu_indices(len(self.committee), k=1)
+            rows.append(self.committee[a])
+            rows.append(self.committee[b])
+        src = np.concatenate(rows[0::2])
+        dst = np.concatenate(rows[1::2])
+        adj = sp.coo_matrix((np.ones(2 * len(src)), (np.r_[src, dst], np.r_[dst, src])),
+                            shape=(self.n, self.n)).tocsr()
+        adj.data[:] = 1.0  # a tie counted twice (informal and reporting) is still one tie
+        adj.sort_indices()
+        return adj
+
+    def skip_level_matrix(self) -> sp.csr_matrix:
+        """0/1 matrix linking each person to the CEO and senior leaders above
+        their direct manager: the leaders they see only when those leaders
+        make themselves visible."""
+        src, dst = [], []
+        people = np.flatnonzero(self.manager >= 0)
+        above = self.manager[self.manager[people]]  # the manager's manager, -1 above the CEO
+        while len(people):
+            keep = above >= 0
+            people, above = people[keep], above[keep]
+            senior_or_ceo = self.role[above] <= SENIOR
+            src.append(people[senior_or_ceo])
+            dst.append(above[senior_or_ceo])
+            above = self.manager[above]
+        src_a = np.concatenate(src) if src else np.zeros(0, dtype=np.int64)
+        dst_a = np.concatenate(dst) if dst else np.zeros(0, dtype=np.int64)
+        m = sp.csr_matrix((np.ones(len(src_a)), (src_a, dst_a)), shape=(self.n, self.n))
+        m.sort_indices()
+        return m
+
+    # -- for people -------------------------------------------------------------
+    @cached_property
+    def graph(self) -> nx.Graph:
+        """The organization as a networkx graph.
+
+        Nodes are person indices with attributes ``id``, ``role``, ``unit``,
+        ``manager`` and ``level``. Edges carry ``kind``: ``"reports_to"`` for
+        reporting lines, ``"peer"`` within a unit, ``"cross_unit"`` across
+        units, ``"senior_team"`` among the CEO and senior leaders.
+        """
+        g = nx.Graph()
+        for i in range(self.n):
+            g.add_node(i, id=self.ids[i], role=ROLES[self.role[i]], unit=int(self.unit[i]),
+                       manager=int(self.manager[i]), level=int(self.depth[i]))
+        for a, b in self.ties:
+            if self.role[a] <= SENIOR and self.role[b] <= SENIOR:
+                kind = "senior_team"
+            elif self.unit[a] == self.unit[b]:
+                kind = "peer"
+            else:
+                kind = "cross_unit"
+            g.add_edge(int(a), int(b), kind=kind)
+        for i in np.flatnonzero(self.manager >= 0):
+            g.add_edge(int(i), int(self.manager[i]), kind="reports_to")
+        return g
+
+    # -- construction -------------------------------------------------------------
+    @classmethod
+    def generate(cls, *, staff: int, senior_team: int, unit_size: int, peer_density: float,
+                 cross_unit_ties: float, committee_size: int,
+                 rng: np.random.Generator) -> Organization:
+        """Build a hospital from parameters (see `simulation.parameters`).
+
+        Person 0 is the CEO, then the senior team (the first senior leader is
+        the physician QI leader), then one middle manager per unit, then the
+        front line. Middle managers are spread evenly over the senior team,
+        and frontline staff evenly over units.
+        """
+        n_senior = min(senior_team, staff - 3)
+        rest = staff - 1 - n_senior
+        n_units = max(1, min(rest // 2, round(rest / (unit_size + 1))))
+        n_front = rest - n_units
+        seniors = np.arange(1, 1 + n_senior)
+        middles = np.arange(1 + n_senior, 1 + n_senior + n_units)
+        fronts = np.arange(1 + n_senior + n_units, staff)
+
+        role = np.full(staff, FRONTLINE, dtype=np.int64)
+        role[0], role[seniors], role[middles] = CEO, SENIOR, MIDDLE
+        unit = np.full(staff, -1, dtype=np.int64)
+        unit[middles] = np.arange(n_units)
+        unit[fronts] = np.arange(n_front) % n_units
+        manager = np.full(staff, -1, dtype=np.int64)
+        manager[seniors] = 0
+        manager[middles] = seniors[np.arange(n_units) % n_senior]
+        manager[fronts] = middles[unit[fronts]]
+
+        ties = [_clique(np.r_[0, seniors])]
+        # Middle managers of one division work together as peers: all of them
+        # in a small division, about MANAGER_PEERS each in a large one.
+        division = manager[middles]
+        size = np.bincount(division)[division]
+        ties.append(_within_unit_ties(middles, division, min(1.0, MANAGER_PEERS / max(1, size.max() - 1)), rng))
+        ties.append(_within_unit_ties(fronts, unit[fronts], peer_density, rng))
+        ties.append(_cross_unit_ties(fronts, unit[fronts], cross_unit_ties, rng))
+        ties = _unique_pairs(np.concatenate(ties))
+
+        n_comm = min(committee_size, staff)
+        pool = np.r_[0, seniors[:1], rng.permutation(middles)]
+        committee = np.sort(pool[:n_comm])
+        return cls(role=role, manager=manager, unit=unit, ties=ties, committee=committee,
+                   physician=int(seniors[0]) if n_senior else -1)
+
+    @classmethod
+    def load(cls, path: str | Path, *, peer_density: float, cross_unit_ties: float,
+             committee_size: int, rng: np.random.Generator) -> Organization:
+        """Read and validate an org chart (``.csv`` or ``.graphml``).
+
+        A CSV has columns ``id,role,manager,unit`` (an optional ``physician``
+        column marks the physician QI leader with ``yes``). A GraphML file has
+        node attributes ``role``, ``manager`` and ``unit``; its edges, if any,
+        are the informal ties. Where the chart gives no informal ties they
+        are generated from ``peer_density`` and ``cross_unit_ties``.
+        """
+        path = Path(path)
+        if not path.exists():
+            raise ChartError(f"org_chart: file {str(path)!r} does not exist")
+        suffix = path.suffix.lower()
+        if suffix == ".csv":
+            records, ties = _read_csv(path), None
+        elif suffix in (".graphml", ".xml"):
+            records, ties = _read_graphml(path)
+        else:
+            raise ChartError(f"org_chart: must be a .csv or .graphml file, got {path.name!r}")
+        org = _from_records(records)
+        if ties is not None and len(ties):
+            index = {pid: i for i, pid in enumerate(org.ids)}
+            org.ties = _unique_pairs(np.array([[index[a], index[b]] for a, b in ties], dtype=np.int64))
+        else:
+            org.ties = _generated_ties(org, peer_density, cross_unit_ties, rng)
+        middles = np.flatnonzero(org.role == MIDDLE)
+        lead = [org.ceo] + ([org.physician] if org.physician >= 0 else [])
+        pool = np.r_[lead, rng.permutation(middles)].astype(np.int64)
+        org.committee = np.sort(pool[:min(committee_size, len(pool))])
+        return org
+
+
+# --- tie generation ------------------------------------------------------------
+def _clique(nodes: np.ndarray) -> np.ndarray:
+    a, b = np.triu_indices(len(nodes), k=1)
+    return np.column_stack([nodes[a], nodes[b]]).astype(np.int64)
+
+
+def _within_unit_ties(people: np.ndarray, unit: np.ndarray, density: float,
+                      rng: np.random.Generator) -> np.ndarray:
+    """Each pair of people in the same unit is tied with probability
+    ``density`` (an Erdos-Renyi graph inside each unit, so ties cluster)."""
+    order = np.argsort(unit, kind="stable")
+    people, unit = people[order], unit[order]
+    starts = np.flatnonzero(np.r_[True, unit[1:] != unit[:-1]])
+    sizes = np.diff(np.r_[starts, len(unit)])
+    pairs = []
+    for size in np.unique(sizes):
+        blocks = starts[sizes == size][:, None] + np.arange(size)  # (units, size)
+        a, b = np.triu_indices(size, k=1)
+        pairs.append(np.column_stack([people[blocks[:, a]].ravel(), people[blocks[:, b]].ravel()]))
+    pairs_a = np.concatenate(pairs) if pairs else np.zeros((0, 2), dtype=np.int64)
+    return pairs_a[rng.random(len(pairs_a)) < density]
+
+
+def _cross_unit_ties(people: np.ndarray, unit: np.ndarray, per_person: float,
+                     rng: np.random.Generator) -> np.ndarray:
+    """About ``per_person`` ties per person to random people in other units."""
+    m = int(round(per_person * len(people) / 2))
+    if m == 0 or len(np.unique(unit)) < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    ends = rng.integers(0, len(people), size=(m, 2))
+    ends = ends[unit[ends[:, 0]] != unit[ends[:, 1]]]
+    return people[ends]
+
+
+def _unique_pairs(pairs: np.ndarray) -> np.ndarray:
+    """Each undirected tie once, as (low, high), sorted; self-ties dropped."""
+    pairs = np.sort(pairs.reshape(-1, 2).astype(np.int64), axis=1)
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    if not len(pairs):
+        return pairs
+    width = pairs.max() + 1
+    keys = np.unique(pairs[:, 0] * width + pairs[:, 1])
+    return np.column_stack([keys // width, keys % width])
+
+
+def _generated_ties(org: Organization, density: float, cross: float,
+                    rng: np.random.Generator) -> np.ndarray:
+    """Informal ties for a loaded chart that gives none of its own."""
+    staff = np.flatnonzero(org.unit >= 0)
+    leaders = np.flatnonzero(org.role <= SENIOR)
+    ties = [_clique(leaders),
+            _within_unit_ties(staff, org.unit[staff], density, rng),
+            _cross_unit_ties(staff, org.unit[staff], cross, rng)]
+    return _unique_pairs(np.concatenate(ties))
+
+
+# --- reading charts ---------------------------------------------------------------
+@dataclass
+class _Record:
+    where: str  # "row 5" or "node 'n17'", for error messages
+    id: str
+    role: str
+    manager: str
+    unit: str
+    physician: bool = False
+
+
+def _read_csv(path: Path) -> list[_Record]:
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        header = [h.strip() for h in (reader.fieldnames or [])]
+        missing = [c for c in ("id", "role", "manager", "unit") if c not in header]
+        if missing:
+            raise ChartError(f"{path.name}: missing column(s) {', '.join(missing)}; "
+                             "the header must be id,role,manager,unit")
+        records = []
+        for line, row in enumerate(reader, start=2):  # line 1 is the header
+            row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+            records.append(_Record(f"{path.name} row {line}", row["id"], row["role"].lower(),
+                                   row["manager"], row["unit"],
+                                   row.get("physician", "").lower() in ("yes", "true", "1")))
+    if not records:
+        raise ChartError(f"{path.name}: the chart has no rows")
+    return records
+
+
+def _read_graphml(path: Path) -> tuple[list[_Record], list[tuple[str, str]]]:
+    try:
+        g = nx.read_graphml(path)
+    except Exception as err:  # networkx raises several parser errors
+        raise ChartError(f"{path.name}: not readable GraphML: {err}") from None
+    records = []
+    for node, data in g.nodes(data=True):
+        records.append(_Record(f"{path.name} node {node!r}", str(node), str(data.get("role", "")).lower(),
+                               str(data.get("manager", "") or ""), str(data.get("unit", "") or ""),
+                               str(data.get("physician", "")).lower() in ("yes", "true", "1")))
+    ties = [(str(a), str(b)) for a, b, d in g.edges(data=True) if d.get("kind") != "reports_to"]
+    return records, ties
+
+
+def _from_records(records: list[_Record]) -> Organization:
+    """Validate chart records and turn them into an `Organization`."""
+    index: dict[str, int] = {}
+    for i, r in enumerate(records):
+        if not r.id:
+            raise ChartError(f"{r.where}: id is empty")
+        if r.id in index:
+            raise ChartError(f"{r.where}: duplicate id {r.id!r} (first at {records[index[r.id]].where})")
+        if r.role not in ROLES:
+            raise ChartError(f"{r.where}: unknown role {r.role!r}; allowed: {', '.join(ROLES)}")
+        index[r.id] = i
+    ceos = [r for r in records if r.role == "ceo"]
+    if not ceos:
+        raise ChartError("the chart has no CEO: exactly one row must have role 'ceo'")
+    if len(ceos) > 1:
+        raise ChartError(f"{ceos[1].where}: a second CEO (the first is at {ceos[0].where}); "
+                         "exactly one is allowed")
+    manager = np.full(len(records), -1, dtype=np.int64)
+    for i, r in enumerate(records):
+        if r.role == "ceo":
+            if r.manager:
+                raise ChartError(f"{r.where}: the CEO must have no manager, got {r.manager!r}")
+            continue
+        if not r.manager:
+            raise ChartError(f"{r.where}: {r.role} {r.id!r} has no manager")
+        if r.manager not in index:
+            raise ChartError(f"{r.where}: unknown manager {r.manager!r}")
+        if r.manager == r.id:
+            raise ChartError(f"{r.where}: {r.id!r} reports to themselves")
+        manager[i] = index[r.manager]
+    _check_cycles(records, manager)
+
+    units: dict[str, int] = {}
+    unit = np.full(len(records), -1, dtype=np.int64)
+    for i, r in enumerate(records):
+        if r.role in ("middle", "frontline"):
+            if not r.unit:
+                raise ChartError(f"{r.where}: {r.role} {r.id!r} has no unit")
+            unit[i] = units.setdefault(r.unit, len(units))
+    role = np.array([ROLES.index(r.role) for r in records], dtype=np.int64)
+    heads = {}
+    for i in np.flatnonzero(role == MIDDLE):
+        if unit[i] in heads:
+            raise ChartError(f"{records[i].where}: unit {records[i].unit!r} already has a middle "
+                             f"manager ({records[heads[unit[i]]].id!r}); one per unit is allowed")
+        heads[unit[i]] = i
+    physicians = [i for i, r in enumerate(records) if r.physician]
+    if len(physicians) > 1:
+        raise ChartError(f"{records[physicians[1]].where}: a second physician QI leader; one is allowed")
+    if physicians and role[physicians[0]] != SENIOR:
+        raise ChartError(f"{records[physicians[0]].where}: the physician QI leader must be a senior leader")
+    seniors = np.flatnonzero(role == SENIOR)
+    physician = physicians[0] if physicians else (int(seniors[0]) if len(seniors) else -1)
+    return Organization(role=role, manager=manager, unit=unit, ties=np.zeros((0, 2), dtype=np.int64),
+                        committee=np.zeros(0, dtype=np.int64), physician=physician,
+                        ids=[r.id for r in records])
+
+
+def _check_cycles(records: list[_Record], manager: np.ndarray) -> None:
+    """Everyone's chain of managers must reach the CEO."""
+    state = np.zeros(len(records), dtype=np.int8)  # 0 unseen, 1 on the current path, 2 reaches the CEO
+    for start in range(len(records)):
+        path = []
+        node = start
+        while node >= 0 and state[node] == 0:
+            state[node] = 1
+            path.append(node)
+            node = manager[node]
+        if node >= 0 and state[node] == 1:
+            cycle = path[path.index(node):] + [node]
+            chain = " -> ".join(records[i].id for i in cycle)
+            raise ChartError(f"{records[node].where}: reporting lines form a cycle: {chain}")
+        state[path] = 2

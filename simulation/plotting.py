@@ -1,0 +1,48 @@
+"""Figures, all styled by one helper so every figure looks alike.
+
+Colours are the Okabe-Ito palette, which stays distinguishable under the
+common forms of colour blindness.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")  # figures are written to files; no display is needed
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from simulation.parameters import ROLES  # noqa: E402
+
+OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#D55E00", "#0072B2", "#CC79A7", "#F0E442", "#000000"]
+ROLE_COLOURS = dict(zip(ROLES, OKABE_ITO))
+ROLE_LABELS = {"ceo": "CEO", "senior": "Senior team", "middle": "Middle managers", "frontline": "Front line"}
+
+
+def style(ax, title: str, xlabel: str, ylabel: str, legend: bool = True) -> None:
+    """Title, labelled axes with units, a light grid and a legend."""
+    ax.set_title(title, fontsize=11)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    if legend:
+        ax.legend(frameon=False, fontsize=8)
+
+
+def summary_figure(df: pd.DataFrame, title: str = "orgchange run") -> plt.Figure:
+    """Commitment and QI practice by role over time, plus quality and culture."""
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4), constrained_layout=True)
+    years = df["week"] / 52
+    for role in ROLES:
+        axes[0].plot(years, df[f"commitment_{role}"], color=ROLE_COLOURS[role], label=ROLE_LABELS[role])
+        axes[1].plot(years, df[f"practice_{role}"], color=ROLE_COLOURS[role], label=ROLE_LABELS[role])
+    axes[2].plot(years, df["quality"], color=OKABE_ITO[4], label="Patient-care quality")
+    axes[2].plot(years, df["culture"], color=OKABE_ITO[5], label="Culture index", linestyle="--")
+    style(axes[0], "Commitment to quality by level", "Time (years)", "Mean commitment (0-1)")
+    style(axes[1], "QI practice by level", "Time (years)", "Share practising QI (0-1)")
+    style(axes[2], "Outcomes", "Time (years)", "Index (0-1)")
+    for ax in axes:
+        ax.set_ylim(-0.02, 1.02)
+    fig.suptitle(title, fontsize=12)
+    return fig

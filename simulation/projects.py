@@ -1,0 +1,144 @@
+"""Improvement projects: start, progress, succeed or fail, and feed back.
+
+A project belongs to a unit, whose staff are its team. It is either a
+*quick fix* or a *system redesign*; both raise the unit's quality when they
+succeed, but a quick fix's gain fades within months while a redesign's
+persists (P8). A sponsor (a leader) can champion it and clear its barriers;
+the quality integrating committee and cross-unit ties bring the cooperation
+of other units. Success raises the commitment of the team and of the people
+who see it; failure, and more projects than a unit can absorb, breed
+cynicism.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulation import rules
+
+QUICK_FIX, REDESIGN = "quick_fix", "redesign"
+
+INTEGRATION_PER_TIE = 0.1
+"""Progress bonus per mean cross-unit tie per person (cooperation across units)."""
+MAX_TIE_INTEGRATION = 0.5
+"""Cap on the cross-unit-tie bonus."""
+COMMITTEE_INTEGRATION = 0.3
+"""Progress bonus when the quality integrating committee meets in full."""
+TIMEOUT_LENGTHS = 3.0
+"""A project still unfinished after this many times its length has failed."""
+
+
+@dataclass(eq=False)
+class Project:
+    """One improvement project.
+
+    ``progress`` runs from 0 to 1 (done). ``support`` is the barrier removal
+    its sponsor paid for this week (0-1); ``sponsor`` is the sponsoring
+    leader's index, or -1.
+    """
+
+    id: int
+    unit: int
+    kind: str
+    started: int
+    progress: float = 0.0
+    sponsor: int = -1
+    support: float = 0.0
+    active: bool = True
+
+
+class Portfolio:
+    """All projects of the hospital, and the quality they have left behind.
+
+    Attributes
+    ----------
+    active : list of Project
+    succeeded, failed : dict of kind -> count
+        Finished projects by outcome and kind.
+    quick_gain, redesign_gain : float arrays (units,)
+        Quality each unit still owes to its successful projects.
+    """
+
+    def __init__(self, n_units: int, redesign_share: float) -> None:
+        self.active: list[Project] = []
+        self.succeeded = {QUICK_FIX: 0, REDESIGN: 0}
+        self.failed = {QUICK_FIX: 0, REDESIGN: 0}
+        self.quick_gain = np.zeros(n_units)
+        self.redesign_gain = np.zeros(n_units)
+        self.redesign_share = redesign_share
+        self._next_id = 0
+
+    def active_per_unit(self) -> np.ndarray:
+        counts = np.zeros(len(self.quick_gain), dtype=np.int64)
+        for p in self.active:
+            counts[p.unit] += 1
+        return counts
+
+    def charter(self, unit: int, week: int, rng: np.random.Generator) -> Project:
+        """Start a project in ``unit``; its kind is drawn from the redesign share."""
+        kind = REDESIGN if rng.random() < self.redesign_share else QUICK_FIX
+        project = Project(self._next_id, int(unit), kind, week)
+        self._next_id += 1
+        self.active.append(project)
+        return project
+
+    def step(self, model) -> None:
+        """One week of the portfolio: starts, progress, endings, feedback."""
+        cfg, rng, org, state = model.config, model.rng, model.organization, model.state
+        unit_c = model.unit_commitment
+        resources = cfg.resources
+
+        # Units start projects of their own where resources and commitment allow.
+        chance = rules.project_start_chance(cfg.project_start_rate, resources, unit_c, model.urgency)
+        for unit in np.flatnonzero(rng.random(len(unit_c)) < chance):
+            self.charter(unit, model.week, rng)
+
+        integration = (min(MAX_TIE_INTEGRATION, INTEGRATION_PER_TIE * cfg.cross_unit_ties)
+                       + COMMITTEE_INTEGRATION * model.committee_share)
+        collapse_draw = rng.random(len(self.active))
+        team_boost = np.zeros(org.n)
+        team_cynicism = np.zeros(org.n)
+        for project, draw in zip(list(self.active), collapse_draw):
+            team_c = unit_c[project.unit]
+            project.progress += rules.project_progress(team_c, resources, project.support, integration,
+                                                       cfg.project_length)
+            collapsed = draw < rules.project_collapse_chance(cfg.project_hazard, team_c, project.support)
+            timed_out = model.week - project.started > TIMEOUT_LENGTHS * cfg.project_length
+            project.support = 0.0  # support is paid for week by week
+            if project.progress >= 1.0:
+                self._finish(project, True)
+                team = org.unit == project.unit
+                team_boost[team] = np.maximum(team_boost[team], cfg.success_boost)
+                seen = model.peers @ team.astype(float) > 0
+                observers = seen & ~team
+                team_boost[observers] = np.maximum(team_boost[observers], cfg.observer_boost)
+                gain = self.redesign_gain if project.kind == REDESIGN else self.quick_gain
+                gain[project.unit] += cfg.quality_gain
+            elif collapsed or timed_out:
+                self._finish(project, False)
+                team_cynicism[org.unit == project.unit] += cfg.failure_cynicism
+
+        # Initiative overload: every project beyond a unit's capacity wears staff down.
+        excess = np.maximum(0, self.active_per_unit() - cfg.unit_capacity)
+        in_unit = org.unit >= 0
+        team_cynicism[in_unit] += cfg.overload_cynicism * excess[org.unit[in_unit]]
+
+        state.commitment[:] = rules.kick(state.commitment, team_boost)
+        state.cynicism[:] = np.minimum(1.0, state.cynicism + team_cynicism)
+        self.quick_gain *= 1.0 - cfg.quick_fix_decay
+        self.redesign_gain *= 1.0 - cfg.redesign_decay
+
+    def _finish(self, project: Project, success: bool) -> None:
+        project.active = False
+        self.active.remove(project)
+        (self.succeeded if success else self.failed)[project.kind] += 1
+
+    @property
+    def n_succeeded(self) -> int:
+        return sum(self.succeeded.values())
+
+    @property
+    def n_failed(self) -> int:
+        return sum(self.failed.values())

@@ -1,0 +1,128 @@
+"""The model's state: numpy arrays indexed by person, and the week's signals.
+
+`StaffState` holds what each person is (traits) and what they currently
+feel and do. Agents are views onto it: ``agent.commitment`` reads
+``model.state.commitment[agent.index]``. `Signals` holds what leaders did
+this week (direction sent, rounding conversations, promises kept or
+broken); leaders write it, and the staff update reads it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from simulation.config import Config
+from simulation.organization import CEO, FRONTLINE, MIDDLE, SENIOR, Organization
+from simulation.rules import practice_drive, practises
+
+
+@dataclass
+class StaffState:
+    """Per-person state; every array has one entry per person.
+
+    Traits: ``predisposition`` (0-1, the private anchor of commitment),
+    ``susceptibility`` (0-1, weight on social influence), ``threshold``
+    (drive units, for practice) and ``passion`` (0-1, CEO and senior leaders
+    only; it is also their predisposition).
+
+    State: ``commitment``, ``alignment``, ``direction`` (the direction held
+    and passed on), ``trust``, ``cynicism`` (all 0-1), ``practice`` (1.0 if
+    the person does QI work this week, else 0.0), ``tenure`` (weeks) and
+    ``energy`` (hours of personal capital; leaders only).
+    """
+
+    predisposition: np.ndarray
+    susceptibility: np.ndarray
+    threshold: np.ndarray
+    passion: np.ndarray
+    commitment: np.ndarray
+    alignment: np.ndarray
+    direction: np.ndarray
+    trust: np.ndarray
+    cynicism: np.ndarray
+    practice: np.ndarray
+    tenure: np.ndarray
+    energy: np.ndarray
+
+    def copy(self) -> StaffState:
+        return StaffState(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
+
+
+def level_predisposition(role, config: Config):
+    """Mean predisposition by role: frontline staff at ``frontline_commitment``,
+    middle managers one ``level_gradient`` above (P5); the CEO and senior
+    leaders at their passion."""
+    means = np.array([config.ceo_passion, config.senior_passion,
+                      config.frontline_commitment + config.level_gradient,
+                      config.frontline_commitment])
+    return means[role]
+
+
+def draw_traits(role: np.ndarray, config: Config, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Draw heterogeneous traits for the people with the given roles.
+
+    Used for the founding staff and for every new hire, always drawing in the
+    same order, so that both engines consume the generator identically.
+    """
+    k = len(role)
+    mean = level_predisposition(role, config)
+    predisposition = np.clip(mean + config.predisposition_spread * rng.standard_normal(k), 0.0, 1.0)
+    predisposition[role == CEO] = mean[role == CEO]  # the CEO's passion is set exactly
+    s = config.susceptibility
+    # Spread vanishes at 0 and 1, so the pure DeGroot/anchored cases stay exact.
+    susceptibility = np.clip(s + 0.8 * s * (1.0 - s) * rng.standard_normal(k), 0.0, 1.0)
+    # Passionate leaders hold to their conviction: they are swayed less.
+    susceptibility = np.where(role <= SENIOR, susceptibility * (1.0 - predisposition), susceptibility)
+    threshold = config.practice_threshold + config.threshold_spread * rng.standard_normal(k)
+    passion = np.where(role <= SENIOR, predisposition, 0.0)
+    return {"predisposition": predisposition, "susceptibility": susceptibility,
+            "threshold": threshold, "passion": passion}
+
+
+def initial_state(org: Organization, config: Config, rng: np.random.Generator) -> StaffState:
+    """The founding staff, before any strategy has acted."""
+    n = org.n
+    traits = draw_traits(org.role, config, rng)
+    tenure = rng.integers(0, 10 * 52, size=n).astype(float)
+    commitment = traits["predisposition"].copy()
+    zeros = np.zeros(n)
+    drive = practice_drive(commitment, zeros, zeros, zeros, zeros, config.weight_commitment,
+                           config.weight_alignment, config.weight_accountability, config.weight_peers,
+                           config.habit)
+    is_leader = org.role <= MIDDLE
+    return StaffState(
+        commitment=commitment, alignment=zeros.copy(), direction=zeros.copy(),
+        trust=np.full(n, config.base_trust), cynicism=zeros.copy(),
+        practice=practises(drive, traits["threshold"]).astype(float), tenure=tenure,
+        energy=np.where(is_leader, config.leader_capacity, 0.0), **traits)
+
+
+class Signals:
+    """What leaders did this week, per person, reset every week.
+
+    ``steer``: direction a person sends down themselves (0-1).
+    ``visibility``: how visible a leader's passion is beyond their direct
+    reports (0-1). ``contact_weight`` / ``contact_sum``: weight of this week's
+    rounding conversations with a person, and that weight times the rounding
+    leader's commitment. ``kept`` / ``broken``: promises (issues raised on
+    rounds) resolved or dropped. ``hours``: leader-hours spent this week.
+    ``accountability``: the organization's accountability this week (0-1).
+    """
+
+    ARRAYS = ("steer", "visibility", "contact_weight", "contact_sum", "kept", "broken", "hours")
+
+    def __init__(self, n: int) -> None:
+        for name in self.ARRAYS:
+            setattr(self, name, np.zeros(n))
+        self.accountability = 0.0
+
+    def reset(self) -> None:
+        for name in self.ARRAYS:
+            getattr(self, name).fill(0.0)
+        self.accountability = 0.0
+
+
+__all__ = ["StaffState", "Signals", "initial_state", "draw_traits", "level_predisposition",
+           "CEO", "SENIOR", "MIDDLE", "FRONTLINE"]

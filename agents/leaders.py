@@ -45,19 +45,19 @@ class Leader(Person):
     passion = property(lambda self: self.model.state.passion[self.index],
                        doc="Passion for quality, 0-1 (a trait).")
 
-    @property
+    @cached_property
     def lever_groups(self) -> frozenset[str]:
         groups = set(self.groups)
         if self.index == self.model.organization.physician:
             groups.add("physician")
         return frozenset(groups)
 
-    @property
+    @cached_property
     def involved(self) -> bool:
         """Whether the strategy enlists this leader."""
         return bool(self.lever_groups & set(self.model.config.involved))
 
-    @property
+    @cached_property
     def rounds(self) -> bool:
         return bool(self.lever_groups & set(self.model.config.rounders))
 
@@ -118,7 +118,8 @@ class Leader(Person):
     def choose_project(self):
         """Adopt the unsponsored project in scope whose team is least
         committed (it needs a champion most); if there is none, charter a new
-        one in the most committed unit in scope that has no project yet."""
+        one in the most committed of the units in scope with the fewest
+        active projects (the readiest team that is not already busy)."""
         portfolio = self.model.projects
         orphans = [p for p in portfolio.active if p.sponsor < 0 and p.unit in set(self.scope.tolist())]
         if orphans:
@@ -152,7 +153,8 @@ class Leader(Person):
 
     def go_rounding(self, budget: float) -> float:
         """Make this week's rounds: visit a unit, talk with staff, and resolve
-        (or drop) the issues they raise."""
+        (or drop) the issues they raise. A round that the week's energy cannot
+        pay for is missed, not postponed."""
         cfg = self.model.config
         if not self.rounds or cfg.rounding_frequency == 0 or len(self.scope) == 0:
             return 0.0

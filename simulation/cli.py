@@ -38,9 +38,10 @@ def _parser() -> argparse.ArgumentParser:
                      help="output folder, created if missing (default: %(default)s)")
     run.add_argument("--no-figure", action="store_true", help="skip summary.png")
     strategies = sub.add_parser("strategies", help="list the preset strategies, or show one",
-                                description="List the preset strategies, or print one preset's file.")
+                                description="List the preset strategies, or print one strategy's file "
+                                            "(a preset, or your own strategy TOML file).")
     strategies.add_argument("action", nargs="?", choices=["show"], help="'show NAME' prints the whole file")
-    strategies.add_argument("name", nargs="?", help="preset to show")
+    strategies.add_argument("name", nargs="?", help="preset name, or path of a strategy TOML file, to show")
     return parser
 
 
@@ -57,8 +58,19 @@ def main(argv: list[str] | None = None) -> int:
             return _run(args)
         return _strategies(args)
     except (ConfigError, ChartError) as err:
-        print(f"orgchange: error: {err}", file=sys.stderr)
-        return 2
+        return _error(str(err))
+    except BrokenPipeError:  # the reader went away (`orgchange run | head`): nothing to report
+        sys.stderr.close()
+        return 0
+    except OSError as err:  # e.g. an output folder that cannot be written
+        where = f" {str(err.filename)!r}" if err.filename else ""
+        return _error(f"cannot write{where}: {err.strerror or err}")
+
+
+def _error(message: str) -> int:
+    """Report a user error on one line, the way argparse does, and return its exit status."""
+    print(f"orgchange: error: {' '.join(message.split())}", file=sys.stderr)
+    return 2
 
 
 def _resolve_config(args) -> tuple[Config, str]:
@@ -73,7 +85,13 @@ def _resolve_config(args) -> tuple[Config, str]:
         config = strategy.apply(config)
         title = strategy.name
         print(f"Strategy: {strategy.name}\n  {strategy.description}\n")
-    return config.replace(**overrides), title
+    config = config.replace(**overrides)
+    if config.org_chart and Path(config.org_chart).exists():
+        # An absolute path, so that the config.toml written next to the results reproduces the run
+        # (a relative chart path in a config file resolves next to that file). A missing chart
+        # keeps the path as the user wrote it, for the error message.
+        config = config.replace(org_chart=str(Path(config.org_chart).resolve()))
+    return config, title
 
 
 def _run(args) -> int:
@@ -81,9 +99,9 @@ def _run(args) -> int:
 
     config, title = _resolve_config(args)
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    model = OrgChangeModel(config)
+    model = OrgChangeModel(config)  # a bad chart fails here, before anything is written
+    out.mkdir(parents=True, exist_ok=True)
     bar = _ProgressBar(config.weeks) if sys.stderr.isatty() else None
     df = model.run(progress=bar.update if bar else None)
     if bar:
@@ -117,14 +135,14 @@ def _summary_table(df) -> str:
 
 
 def _strategies(args) -> int:
-    from simulation.strategy import load_strategy, preset_names
+    from simulation.strategy import load_strategy, parse_strategy, preset_names, strategy_text
 
     if args.action == "show":
         if not args.name:
-            raise ConfigError("strategies show: give a preset NAME")
-        strategy = load_strategy(args.name)
-        from importlib import resources
-        print((resources.files("simulation") / "strategies" / f"{strategy.source}.toml").read_text(), end="")
+            raise ConfigError("strategies show: give a preset NAME or the path of a strategy file")
+        text, source = strategy_text(args.name)
+        parse_strategy(text, source)  # show only what 'run --strategy' would accept
+        print(text, end="" if text.endswith("\n") else "\n")
         return 0
     for name in preset_names():
         s = load_strategy(name)

@@ -20,10 +20,13 @@ from __future__ import annotations
 
 import difflib
 import math
+import numbers
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from simulation.parameters import PARAMETERS, SECTIONS, Parameter, defaults
 
@@ -32,7 +35,17 @@ class ConfigError(ValueError):
     """A configuration value, key or file that orgchange cannot accept."""
 
 
-def _allowed(p: Parameter) -> str:
+class _UnknownAttribute(ConfigError, AttributeError):
+    """Reading a parameter that does not exist: a `ConfigError` that is also an
+    `AttributeError`, so that ``hasattr`` and ``getattr(config, name, default)``
+    keep working."""
+
+
+def _bound(p: Parameter, x: float) -> str:
+    return str(int(x)) if p.kind == "int" else f"{x:g}"
+
+
+def _allowed(p: Parameter, value: Any = None) -> str:
     kinds = {"int": "an integer", "float": "a number", "bool": "true or false", "str": "a string",
              "weeks": "a list of week numbers >= 1"}
     if p.kind == "choice":
@@ -40,11 +53,20 @@ def _allowed(p: Parameter) -> str:
     if p.kind == "groups":
         return "a list drawn from " + ", ".join(repr(c) for c in p.choices)
     text = kinds[p.kind]
-    if p.low is not None and p.high is not None and p.high < 1e6:
-        return f"{text} in [{p.low:g}, {p.high:g}]"
+    # A huge upper bound (a sanity cap) is left out of the message, unless the
+    # value broke it: then the message must say so.
+    above = isinstance(value, numbers.Real) and p.high is not None and value > p.high
+    if p.low is not None and p.high is not None and (p.high < 1e6 or above):
+        return f"{text} in [{_bound(p, p.low)}, {_bound(p, p.high)}]"
     if p.low is not None:
-        return f"{text} >= {p.low:g}"
+        return f"{text} >= {_bound(p, p.low)}"
+    if p.high is not None:
+        return f"{text} <= {_bound(p, p.high)}"
     return text
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, (bool, np.bool_))
 
 
 def check_value(name: str, value: Any) -> Any:
@@ -54,14 +76,15 @@ def check_value(name: str, value: Any) -> Any:
     <value>"`` when the value's type or range is wrong.
     """
     p = PARAMETERS[name]
+    given = value  # as the user wrote it, for the message: 9, not the 9.0 it becomes
 
     def fail() -> ConfigError:
-        return ConfigError(f"{name}: must be {_allowed(p)}, got {value!r}")
+        return ConfigError(f"{name}: must be {_allowed(p, given)}, got {given!r}")
 
     if p.kind == "bool":
-        if not isinstance(value, bool):
+        if not _is_bool(value):
             raise fail()
-        return value
+        return bool(value)
     if p.kind in ("str", "choice"):
         if not isinstance(value, str) or (p.kind == "choice" and value not in p.choices):
             raise fail()
@@ -74,29 +97,32 @@ def check_value(name: str, value: Any) -> Any:
         return sorted(set(value), key=p.choices.index)
     if p.kind == "weeks":
         if not isinstance(value, (list, tuple)) or any(
-                isinstance(w, bool) or not isinstance(w, int) or w < 1 for w in value):
+                _is_bool(w) or not isinstance(w, numbers.Integral) or w < 1 for w in value):
             raise fail()
-        return sorted(value)
-    # Numbers. bool is a subclass of int, and must not pass for one.
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return sorted(int(w) for w in value)
+    # Numbers (numpy's included). bool is a subclass of int, and must not pass for one.
+    if _is_bool(value) or not isinstance(value, numbers.Real):
         raise fail()
-    if p.kind == "int":
-        if isinstance(value, float) and not value.is_integer():
-            raise fail()
-        value = int(value)
-    else:
-        value = float(value)
-        if not math.isfinite(value):
-            raise fail()
+    try:
+        if p.kind == "int":
+            if not isinstance(value, numbers.Integral) and not float(value).is_integer():
+                raise fail()
+            value = int(value)
+        else:
+            value = float(value)
+            if not math.isfinite(value):
+                raise fail()
+    except (OverflowError, ValueError):  # an int too large for a float, or inf for an int
+        raise fail() from None
     if (p.low is not None and value < p.low) or (p.high is not None and value > p.high):
         raise fail()
     return value
 
 
-def _unknown(key: str) -> ConfigError:
+def _unknown(key: str, error: type[ConfigError] = ConfigError) -> ConfigError:
     close = difflib.get_close_matches(key, PARAMETERS, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return ConfigError(f"unknown parameter {key!r}{hint}")
+    return error(f"unknown parameter {key!r}{hint}")
 
 
 class Config:
@@ -112,7 +138,6 @@ class Config:
         left out take their documented defaults.
     """
 
-    __slots__ = ("_values",)
 
     def __init__(self, **values: Any) -> None:
         merged = defaults()
@@ -128,6 +153,10 @@ class Config:
         if late:
             raise ConfigError(f"impetus_shocks: weeks must be <= weeks ({merged['weeks']}), got {late}")
         object.__setattr__(self, "_values", merged)
+        # Scalars also live as plain attributes, so reading one (the model does
+        # it often) costs no method call; lists go through __getattr__, which
+        # hands out copies so that nobody can change a Config in place.
+        vars(self).update({k: v for k, v in merged.items() if not isinstance(v, list)})
 
     # -- construction -----------------------------------------------------
     @classmethod
@@ -167,18 +196,27 @@ class Config:
             raise ConfigError(f"config file {str(path)!r} does not exist") from None
         except tomllib.TOMLDecodeError as err:
             raise ConfigError(f"{path}: not valid TOML: {err}") from None
-        chart = tables.get("organization", {}).get("org_chart", "")
+        except (OSError, UnicodeDecodeError) as err:
+            raise ConfigError(f"config file {str(path)!r} cannot be read: {err}") from None
+        organization = tables.get("organization")
+        chart = organization.get("org_chart", "") if isinstance(organization, dict) else ""
         if isinstance(chart, str) and chart and not Path(chart).is_absolute():
-            tables["organization"]["org_chart"] = str(path.parent / chart)
+            organization["org_chart"] = str(path.parent / chart)
         return cls.from_dict(tables, **overrides)
 
     # -- access -------------------------------------------------------------
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # the slot before it is set (copy, pickle), or a dunder lookup
+            raise AttributeError(name)
         try:
             value = self._values[name]
         except KeyError:
-            raise _unknown(name) from None
+            raise _unknown(name, _UnknownAttribute) from None
         return list(value) if isinstance(value, list) else value
+
+    def __reduce__(self) -> tuple:
+        # Picklable and copyable although immutable: rebuild (and revalidate) from the values.
+        return (_from_values, (self.as_dict(),))
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("Config is immutable; use config.replace(...)")
@@ -212,11 +250,32 @@ class Config:
         return "\n".join(lines) + "\n"
 
 
+def _from_values(values: dict[str, Any]) -> Config:
+    return Config(**values)
+
+
+_TOML_ESCAPES = {"\\": "\\\\", '"': '\\"', "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f",
+                 "\r": "\\r"}
+
+
+def _toml_string(text: str) -> str:
+    """A TOML basic string; control characters are escaped, as TOML requires."""
+    out = []
+    for ch in text:
+        if ch in _TOML_ESCAPES:
+            out.append(_TOML_ESCAPES[ch])
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04X}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
 def _toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return _toml_string(value)
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     return repr(value)

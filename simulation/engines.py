@@ -54,12 +54,19 @@ def vectorized_update(model) -> StaffState:
                                  cfg.weight_commitment, cfg.weight_alignment, cfg.weight_accountability,
                                  cfg.weight_peers, cfg.habit)
 
-    # 7. Fatigue, cynicism and trust.
+    # 7. Fatigue, cynicism and trust. Only people spoken with on rounds
+    # this week can have kept or broken promises; the rest keep their trust.
+    trust = now.trust.copy()
+    spoken = np.flatnonzero(sig.contact_weight)
+    trust[spoken] = rules.trust_next(now.trust[spoken], sig.kept[spoken], sig.broken[spoken], cfg.trust_rate)
+    predisposition = now.predisposition
+    if model.development.any():
+        predisposition = rules.developed_predisposition(now.predisposition, model.development)
     nxt = StaffState(
-        predisposition=rules.developed_predisposition(now.predisposition, model.development),
+        predisposition=predisposition,
         susceptibility=now.susceptibility, threshold=now.threshold, passion=now.passion,
         commitment=commitment, alignment=alignment, direction=direction,
-        trust=rules.trust_next(now.trust, sig.kept, sig.broken, cfg.trust_rate),
+        trust=trust,
         cynicism=rules.cynicism_next(now.cynicism, cfg.cynicism_decay,
                                      sig.broken * cfg.broken_promise_cynicism),
         practice=rules.practises(drive, now.threshold).astype(float),

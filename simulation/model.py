@@ -29,7 +29,8 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from agents import AGENT_CLASSES, Leader
+# A plain import: `agents` imports `simulation.rules`, so either package may load first.
+import agents
 from simulation import rules
 from simulation.config import Config
 from simulation.engines import ENGINES
@@ -64,7 +65,7 @@ class OrgChangeModel(mesa.Model):
         The run's configuration; defaults to ``Config()``.
     organization : Organization, optional
         Use this structure instead of generating or loading one (for
-        experiments on a fixed network, and for `simulation.theory`).
+        experiments on a fixed network).
     **overrides
         Parameters that replace those of ``config`` (``staff=300``, ...).
 
@@ -106,19 +107,21 @@ class OrgChangeModel(mesa.Model):
         self.headcount = np.bincount(org.role, minlength=4).astype(float)
         self.is_leader = org.role <= MIDDLE
         self.committee_members = set(org.committee.tolist())
-        in_unit = org.unit >= 0
-        self._in_unit = in_unit
-        self.unit_size = np.bincount(org.unit[in_unit], minlength=org.n_units).astype(float)
+        # Unit members sorted by unit, so a unit's members are one slice.
+        members = np.flatnonzero(org.unit >= 0)
+        self._members = members[np.argsort(org.unit[members], kind="stable")]
+        self._member_unit = org.unit[self._members]
+        self._member_bounds = np.searchsorted(self._member_unit, np.arange(org.n_units + 1))
+        self.unit_size = np.diff(self._member_bounds).astype(float)
         front = np.flatnonzero(org.role == FRONTLINE)
-        order = front[np.argsort(org.unit[front], kind="stable")]
-        self._frontline_bounds = np.searchsorted(org.unit[order], np.arange(org.n_units + 1))
-        self._frontline_order = order
+        self._frontline = front[np.argsort(org.unit[front], kind="stable")]
+        self._frontline_bounds = np.searchsorted(org.unit[self._frontline], np.arange(org.n_units + 1))
         annual = np.array([config.ceo_turnover, config.senior_turnover, config.turnover_rate,
                            config.turnover_rate])
         self.leave_hazard = rules.weekly_hazard(annual)[org.role]
 
         # The people, as Mesa agents.
-        self.people = [AGENT_CLASSES[r](self, i) for i, r in enumerate(org.role)]
+        self.people = [agents.AGENT_CLASSES[r](self, i) for i, r in enumerate(org.role)]
         self.on_duty = [i for i in np.flatnonzero(self.is_leader) if self.people[i].has_duties()]
 
         self.projects = Portfolio(org.n_units, config.redesign_share)
@@ -139,8 +142,11 @@ class OrgChangeModel(mesa.Model):
     # -- helpers the agents use -------------------------------------------------------
     def frontline_of_unit(self, unit: int) -> np.ndarray:
         """Indices of the frontline staff of ``unit``."""
-        lo, hi = self._frontline_bounds[unit], self._frontline_bounds[unit + 1]
-        return self._frontline_order[lo:hi]
+        return self._frontline[self._frontline_bounds[unit]:self._frontline_bounds[unit + 1]]
+
+    def members_of_unit(self, unit: int) -> np.ndarray:
+        """Indices of everyone in ``unit``, its middle manager included."""
+        return self._members[self._member_bounds[unit]:self._member_bounds[unit + 1]]
 
     # -- the week ------------------------------------------------------------------------
     def step(self) -> None:
@@ -164,9 +170,9 @@ class OrgChangeModel(mesa.Model):
         self.state = self._update(self)
         self.state.energy = np.where(self.is_leader, rules.energy_next(
             self.state.energy, self.signals.hours, cfg.energy_recovery, cfg.leader_capacity), 0.0)
-        self._unit_means()
 
-        # 6. Improvement projects.
+        # 6. Improvement projects. Like the leaders' decisions, they see each
+        # unit's commitment as it stood at the start of the week.
         share = cfg.redesign_share
         self.projects.redesign_share = share + (1.0 - share) * 0.5 * self.committee_share
         self.projects.step(self)
@@ -217,12 +223,10 @@ class OrgChangeModel(mesa.Model):
 
     # -- internals -----------------------------------------------------------------------
     def _unit_means(self) -> None:
-        org, s, inside = self.organization, self.state, self._in_unit
+        s, unit, members, n_units = self.state, self._member_unit, self._members, len(self.unit_size)
         with np.errstate(invalid="ignore"):
-            self.unit_commitment = np.bincount(org.unit[inside], weights=s.commitment[inside],
-                                               minlength=org.n_units) / self.unit_size
-            self.unit_practice = np.bincount(org.unit[inside], weights=s.practice[inside],
-                                             minlength=org.n_units) / self.unit_size
+            self.unit_commitment = np.bincount(unit, s.commitment[members], n_units) / self.unit_size
+            self.unit_practice = np.bincount(unit, s.practice[members], n_units) / self.unit_size
 
     @property
     def unit_quality(self) -> np.ndarray:
@@ -249,11 +253,8 @@ class OrgChangeModel(mesa.Model):
         if not len(leavers):
             return
         role = org.role[leavers]
-        traits = draw_traits(role, cfg, self.rng)
-        top = role <= SENIOR
         successor = cfg.succession * s.passion[leavers] + (1.0 - cfg.succession) * cfg.successor_passion
-        traits["predisposition"] = np.where(top, successor, traits["predisposition"])
-        traits["passion"] = np.where(top, successor, 0.0)
+        traits = draw_traits(role, cfg, self.rng, passion=successor)
         for name, values in traits.items():
             getattr(s, name)[leavers] = values
         unit = org.unit[leavers]
@@ -274,7 +275,7 @@ class OrgChangeModel(mesa.Model):
     def _replace(self, i: int) -> None:
         """Swap the agent at position ``i`` for a newcomer of the same role."""
         old = self.people[i]
-        if isinstance(old, Leader):
+        if isinstance(old, agents.Leader):
             for project in old.sponsored:
                 project.sponsor = -1
         old.remove()

@@ -38,13 +38,15 @@ CEO, SENIOR, MIDDLE, FRONTLINE = range(4)
 
 MANAGER_PEERS = 8
 """Expected peer ties of a middle manager with the other managers of their division."""
+ALL_PAIRS_LIMIT = 200
+"""Largest unit in which tie generation tests every pair (see `_within_unit_ties`)."""
 
 
 class ChartError(ValueError):
     """An org chart that cannot describe a hospital."""
 
 
-@dataclass
+@dataclass(eq=False)
 class Organization:
     """The structure of a hospital.
 
@@ -169,17 +171,21 @@ class Organization:
         """The organization as a networkx graph.
 
         Nodes are person indices with attributes ``id``, ``role``, ``unit``,
-        ``manager`` and ``level``. Edges carry ``kind``: ``"reports_to"`` for
-        reporting lines, ``"peer"`` within a unit, ``"cross_unit"`` across
-        units, ``"senior_team"`` among the CEO and senior leaders.
+        ``manager``, ``level`` and ``physician``. Written out with
+        ``nx.write_graphml``, it loads back as an org chart. Edges carry ``kind``: ``"reports_to"`` for
+        reporting lines, ``"peer"`` within a unit, ``"manager_peer"`` between
+        middle managers, ``"cross_unit"`` across units, ``"senior_team"``
+        among the CEO and senior leaders.
         """
         g = nx.Graph()
         for i in range(self.n):
             g.add_node(i, id=self.ids[i], role=ROLES[self.role[i]], unit=int(self.unit[i]),
-                       manager=int(self.manager[i]), level=int(self.depth[i]))
+                       manager=int(self.manager[i]), level=int(self.depth[i]), physician=i == self.physician)
         for a, b in self.ties:
             if self.role[a] <= SENIOR and self.role[b] <= SENIOR:
                 kind = "senior_team"
+            elif self.role[a] == MIDDLE and self.role[b] == MIDDLE:
+                kind = "manager_peer"
             elif self.unit[a] == self.unit[b]:
                 kind = "peer"
             else:
@@ -249,14 +255,19 @@ class Organization:
         path = Path(path)
         if not path.exists():
             raise ChartError(f"org_chart: file {str(path)!r} does not exist")
+        if not path.is_file():
+            raise ChartError(f"org_chart: {str(path)!r} is not a file")
         suffix = path.suffix.lower()
-        if suffix == ".csv":
-            records, ties = _read_csv(path), None
-        elif suffix in (".graphml", ".xml"):
-            records, ties = _read_graphml(path)
-        else:
-            raise ChartError(f"org_chart: must be a .csv or .graphml file, got {path.name!r}")
-        org = _from_records(records)
+        try:
+            if suffix == ".csv":
+                records, ties = _read_csv(path), None
+            elif suffix in (".graphml", ".xml"):
+                records, ties = _read_graphml(path)
+            else:
+                raise ChartError(f"org_chart: must be a .csv or .graphml file, got {path.name!r}")
+        except OSError as err:
+            raise ChartError(f"org_chart: cannot read {str(path)!r}: {err.strerror or err}") from None
+        org = _from_records(records, path.name)
         if ties is not None and len(ties):
             index = {pid: i for i, pid in enumerate(org.ids)}
             org.ties = _unique_pairs(np.array([[index[a], index[b]] for a, b in ties], dtype=np.int64))
@@ -278,13 +289,27 @@ def _clique(nodes: np.ndarray) -> np.ndarray:
 def _within_unit_ties(people: np.ndarray, unit: np.ndarray, density: float,
                       rng: np.random.Generator) -> np.ndarray:
     """Each pair of people in the same unit is tied with probability
-    ``density`` (an Erdos-Renyi graph inside each unit, so ties cluster)."""
+    ``density`` (an Erdos-Renyi graph inside each unit, so ties cluster).
+
+    Units of up to `ALL_PAIRS_LIMIT` people test every pair. In larger ones
+    (say the middle managers of a big division) that would cost the square
+    of the size, so the number of ties is drawn from its binomial
+    distribution and that many random pairs are tied instead.
+    """
     order = np.argsort(unit, kind="stable")
     people, unit = people[order], unit[order]
     starts = np.flatnonzero(np.r_[True, unit[1:] != unit[:-1]])
     sizes = np.diff(np.r_[starts, len(unit)])
     pairs = []
     for size in np.unique(sizes):
+        if size > ALL_PAIRS_LIMIT:
+            counts = rng.binomial(size * (size - 1) // 2, density, size=(sizes == size).sum())
+            first = np.repeat(starts[sizes == size], counts)
+            a = rng.integers(0, size, len(first))
+            b = rng.integers(0, size - 1, len(first))
+            b += b >= a  # a random other member
+            pairs.append(np.column_stack([people[first + a], people[first + b]]))
+            continue
         blocks = starts[sizes == size][:, None] + np.arange(size)  # (units, size)
         a, b = np.triu_indices(size, k=1)
         pairs.append(np.column_stack([people[blocks[:, a]].ravel(), people[blocks[:, b]].ravel()]))
@@ -294,13 +319,23 @@ def _within_unit_ties(people: np.ndarray, unit: np.ndarray, density: float,
 
 def _cross_unit_ties(people: np.ndarray, unit: np.ndarray, per_person: float,
                      rng: np.random.Generator) -> np.ndarray:
-    """About ``per_person`` ties per person to random people in other units."""
+    """About ``per_person`` ties per person to random people in other units.
+
+    ``per_person * len(people) / 2`` ties: each joins a random person to a
+    random person outside their unit (drawn directly, so that no draw is
+    wasted on a same-unit pair and the mean really is ``per_person``).
+    """
     m = int(round(per_person * len(people) / 2))
     if m == 0 or len(np.unique(unit)) < 2:
         return np.zeros((0, 2), dtype=np.int64)
-    ends = rng.integers(0, len(people), size=(m, 2))
-    ends = ends[unit[ends[:, 0]] != unit[ends[:, 1]]]
-    return people[ends]
+    order = np.argsort(unit, kind="stable")
+    people, unit = people[order], unit[order]  # each unit is now one block
+    labels, start, size = np.unique(unit, return_index=True, return_counts=True)
+    a = rng.integers(0, len(people), size=m)
+    block = np.searchsorted(labels, unit[a])
+    r = rng.integers(0, len(people) - size[block])  # a position outside a's block...
+    b = r + np.where(r >= start[block], size[block], 0)  # ...skipping over it
+    return np.column_stack([people[a], people[b]])
 
 
 def _unique_pairs(pairs: np.ndarray) -> np.ndarray:
@@ -337,21 +372,41 @@ class _Record:
 
 
 def _read_csv(path: Path) -> list[_Record]:
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
-        header = [h.strip() for h in (reader.fieldnames or [])]
-        missing = [c for c in ("id", "role", "manager", "unit") if c not in header]
-        if missing:
-            raise ChartError(f"{path.name}: missing column(s) {', '.join(missing)}; "
-                             "the header must be id,role,manager,unit")
-        records = []
-        for line, row in enumerate(reader, start=2):  # line 1 is the header
-            row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
-            records.append(_Record(f"{path.name} row {line}", row["id"], row["role"].lower(),
-                                   row["manager"], row["unit"],
-                                   row.get("physician", "").lower() in ("yes", "true", "1")))
+    """The chart's rows. "row N" in messages is line N of the file (the
+    header is row 1), counting any blank lines, as an editor shows it."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.reader(fh)
+            header = next(reader, None)
+            if header is None:
+                raise ChartError(f"{path.name}: the file is empty; its first line must be the header "
+                                 "id,role,manager,unit")
+            header = [h.strip().lower() for h in header]
+            missing = [c for c in ("id", "role", "manager", "unit") if c not in header]
+            if missing:
+                raise ChartError(f"{path.name} row {reader.line_num}: missing column(s) {', '.join(missing)}; "
+                                 f"the header must be id,role,manager,unit, got {','.join(header)}")
+            col = {name: header.index(name) for name in ("id", "role", "manager", "unit", "physician")
+                   if name in header}
+            records = []
+            start = reader.line_num + 1
+            for fields in reader:
+                if not any(f.strip() for f in fields):  # a blank line
+                    start = reader.line_num + 1
+                    continue
+                where = f"{path.name} row {start}"
+                if len(fields) > len(header):
+                    raise ChartError(f"{where}: {len(fields)} fields, but the header has {len(header)}")
+                row = {name: fields[i].strip() if i < len(fields) else "" for name, i in col.items()}
+                records.append(_Record(where, row["id"], row["role"].lower(), row["manager"], row["unit"],
+                                       row.get("physician", "").lower() in ("yes", "true", "1")))
+                start = reader.line_num + 1
+    except UnicodeDecodeError as err:
+        raise ChartError(f"{path.name}: not a UTF-8 text file ({err.reason} at byte {err.start})") from None
+    except csv.Error as err:
+        raise ChartError(f"{path.name} row {reader.line_num}: not valid CSV: {err}") from None
     if not records:
-        raise ChartError(f"{path.name}: the chart has no rows")
+        raise ChartError(f"{path.name}: the chart has a header but no rows of people")
     return records
 
 
@@ -360,16 +415,26 @@ def _read_graphml(path: Path) -> tuple[list[_Record], list[tuple[str, str]]]:
         g = nx.read_graphml(path)
     except Exception as err:  # networkx raises several parser errors
         raise ChartError(f"{path.name}: not readable GraphML: {err}") from None
+    if g.number_of_nodes() == 0:
+        raise ChartError(f"{path.name}: the chart has no nodes")
+
+    def text(value) -> str:
+        # 0 is a valid unit or manager id. A missing value, or a negative integer (as
+        # `Organization.graph` writes for "none"), is empty; the string "-1" is an id.
+        if value is None or (isinstance(value, int) and not isinstance(value, bool) and value < 0):
+            return ""
+        return str(value).strip()
+
     records = []
     for node, data in g.nodes(data=True):
-        records.append(_Record(f"{path.name} node {node!r}", str(node), str(data.get("role", "")).lower(),
-                               str(data.get("manager", "") or ""), str(data.get("unit", "") or ""),
-                               str(data.get("physician", "")).lower() in ("yes", "true", "1")))
+        records.append(_Record(f"{path.name} node {str(node)!r}", text(node), text(data.get("role")).lower(),
+                               text(data.get("manager")), text(data.get("unit")),
+                               text(data.get("physician")).lower() in ("yes", "true", "1")))
     ties = [(str(a), str(b)) for a, b, d in g.edges(data=True) if d.get("kind") != "reports_to"]
     return records, ties
 
 
-def _from_records(records: list[_Record]) -> Organization:
+def _from_records(records: list[_Record], source: str = "the chart") -> Organization:
     """Validate chart records and turn them into an `Organization`."""
     index: dict[str, int] = {}
     for i, r in enumerate(records):
@@ -382,7 +447,7 @@ def _from_records(records: list[_Record]) -> Organization:
         index[r.id] = i
     ceos = [r for r in records if r.role == "ceo"]
     if not ceos:
-        raise ChartError("the chart has no CEO: exactly one row must have role 'ceo'")
+        raise ChartError(f"{source}: no CEO; exactly one person must have role 'ceo'")
     if len(ceos) > 1:
         raise ChartError(f"{ceos[1].where}: a second CEO (the first is at {ceos[0].where}); "
                          "exactly one is allowed")

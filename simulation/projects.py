@@ -71,10 +71,8 @@ class Portfolio:
         self._next_id = 0
 
     def active_per_unit(self) -> np.ndarray:
-        counts = np.zeros(len(self.quick_gain), dtype=np.int64)
-        for p in self.active:
-            counts[p.unit] += 1
-        return counts
+        """Number of active projects in each unit."""
+        return np.bincount([p.unit for p in self.active], minlength=len(self.quick_gain))
 
     def charter(self, unit: int, week: int, rng: np.random.Generator) -> Project:
         """Start a project in ``unit``; its kind is drawn from the redesign share."""
@@ -97,36 +95,45 @@ class Portfolio:
 
         integration = (min(MAX_TIE_INTEGRATION, INTEGRATION_PER_TIE * cfg.cross_unit_ties)
                        + COMMITTEE_INTEGRATION * model.committee_share)
+        length, hazard, timeout = cfg.project_length, cfg.project_hazard, TIMEOUT_LENGTHS * cfg.project_length
         collapse_draw = rng.random(len(self.active))
-        team_boost = np.zeros(org.n)
-        team_cynicism = np.zeros(org.n)
+        boosted: list[tuple[np.ndarray, float]] = []  # (people, boost), applied after the loop
+        soured: list[np.ndarray] = []  # teams of failed projects
         for project, draw in zip(list(self.active), collapse_draw):
             team_c = unit_c[project.unit]
-            project.progress += rules.project_progress(team_c, resources, project.support, integration,
-                                                       cfg.project_length)
-            collapsed = draw < rules.project_collapse_chance(cfg.project_hazard, team_c, project.support)
-            timed_out = model.week - project.started > TIMEOUT_LENGTHS * cfg.project_length
+            project.progress += rules.project_progress(team_c, resources, project.support, integration, length)
+            collapsed = draw < rules.project_collapse_chance(hazard, team_c, project.support)
+            timed_out = model.week - project.started > timeout
             project.support = 0.0  # support is paid for week by week
             if project.progress >= 1.0:
                 self._finish(project, True)
-                team = org.unit == project.unit
-                team_boost[team] = np.maximum(team_boost[team], cfg.success_boost)
-                seen = model.peers @ team.astype(float) > 0
-                observers = seen & ~team
-                team_boost[observers] = np.maximum(team_boost[observers], cfg.observer_boost)
+                team = model.members_of_unit(project.unit)
+                contacts = np.unique(model.peers[team].indices)
+                boosted.append((np.setdiff1d(contacts, team, assume_unique=True), cfg.observer_boost))
+                boosted.append((team, cfg.success_boost))
                 gain = self.redesign_gain if project.kind == REDESIGN else self.quick_gain
                 gain[project.unit] += cfg.quality_gain
             elif collapsed or timed_out:
                 self._finish(project, False)
-                team_cynicism[org.unit == project.unit] += cfg.failure_cynicism
+                soured.append(model.members_of_unit(project.unit))
 
+        # A person who sees several successes this week is lifted once, by the
+        # largest: a success is news, not a dose.
+        if boosted:
+            boost = np.zeros(org.n)
+            for people, size in boosted:
+                boost[people] = np.maximum(boost[people], size)
+            lifted = np.flatnonzero(boost)
+            state.commitment[lifted] = rules.kick(state.commitment[lifted], boost[lifted])
+        added = np.zeros(org.n)
+        for team in soured:
+            added[team] += cfg.failure_cynicism
         # Initiative overload: every project beyond a unit's capacity wears staff down.
         excess = np.maximum(0, self.active_per_unit() - cfg.unit_capacity)
-        in_unit = org.unit >= 0
-        team_cynicism[in_unit] += cfg.overload_cynicism * excess[org.unit[in_unit]]
-
-        state.commitment[:] = rules.kick(state.commitment, team_boost)
-        state.cynicism[:] = np.minimum(1.0, state.cynicism + team_cynicism)
+        for unit in np.flatnonzero(excess):
+            added[model.members_of_unit(unit)] += cfg.overload_cynicism * excess[unit]
+        if soured or excess.any():
+            state.cynicism[:] = rules.cynicism_next(state.cynicism, 0.0, added)
         self.quick_gain *= 1.0 - cfg.quick_fix_decay
         self.redesign_gain *= 1.0 - cfg.redesign_decay
 

@@ -4,8 +4,9 @@ Every function here is pure: it takes numbers and returns numbers, with no
 model, agent or random generator in sight. Each works equally on numpy
 arrays (the vectorized engine applies it to everyone at once) and on Python
 or numpy scalars (an agent's ``step()`` applies it to itself). That is what
-keeps the two engines in step, and what lets `orgchange validate` reduce the
-model to classic results by choosing the arguments.
+keeps the two engines in step, and what lets special choices of the
+arguments reduce the model to classic results (DeGroot, Friedkin-Johnsen,
+Granovetter and Watts).
 
 Units: commitment, alignment, trust, cynicism, urgency, quality and
 resources are all on [0, 1]; rates are per week; a step is one week.

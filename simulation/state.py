@@ -60,23 +60,30 @@ def level_predisposition(role, config: Config):
     return means[role]
 
 
-def draw_traits(role: np.ndarray, config: Config, rng: np.random.Generator) -> dict[str, np.ndarray]:
+def draw_traits(role: np.ndarray, config: Config, rng: np.random.Generator,
+                passion: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Draw heterogeneous traits for the people with the given roles.
 
     Used for the founding staff and for every new hire, always drawing in the
     same order, so that both engines consume the generator identically.
+    ``passion``, if given, is the passion of each CEO or senior leader among
+    them (a successor's, set by succession planning) instead of a fresh draw.
     """
     k = len(role)
+    top = role <= SENIOR
     mean = level_predisposition(role, config)
     predisposition = np.clip(mean + config.predisposition_spread * rng.standard_normal(k), 0.0, 1.0)
     predisposition[role == CEO] = mean[role == CEO]  # the CEO's passion is set exactly
+    if passion is not None:
+        predisposition = np.where(top, passion, predisposition)
     s = config.susceptibility
-    # Spread vanishes at 0 and 1, so the pure DeGroot/anchored cases stay exact.
+    # The spread vanishes at 0 and 1, so a population with susceptibility 1
+    # (DeGroot) or 0 (fully stubborn) has exactly that, leaders aside.
     susceptibility = np.clip(s + 0.8 * s * (1.0 - s) * rng.standard_normal(k), 0.0, 1.0)
     # Passionate leaders hold to their conviction: they are swayed less.
-    susceptibility = np.where(role <= SENIOR, susceptibility * (1.0 - predisposition), susceptibility)
+    susceptibility = np.where(top, susceptibility * (1.0 - predisposition), susceptibility)
     threshold = config.practice_threshold + config.threshold_spread * rng.standard_normal(k)
-    passion = np.where(role <= SENIOR, predisposition, 0.0)
+    passion = np.where(top, predisposition, 0.0)
     return {"predisposition": predisposition, "susceptibility": susceptibility,
             "threshold": threshold, "passion": passion}
 
@@ -119,9 +126,7 @@ class Signals:
         self.accountability = 0.0
 
     def reset(self) -> None:
-        for name in self.ARRAYS:
-            getattr(self, name).fill(0.0)
-        self.accountability = 0.0
+        self.__init__(len(self.steer))
 
 
 __all__ = ["StaffState", "Signals", "initial_state", "draw_traits", "level_predisposition",

@@ -1,0 +1,85 @@
+"""Print the parameter, constant and metric tables of docs/ODD.md as markdown.
+
+Run from the repository root and paste the output between the
+``<!-- tables:begin -->`` and ``<!-- tables:end -->`` markers of docs/ODD.md:
+
+    python docs/make_parameter_table.py
+"""
+
+from __future__ import annotations
+
+from simulation import organization, parameters, projects
+from simulation.metrics import METRICS
+from simulation.parameters import PARAMETERS, SECTIONS
+
+CONSTANTS = [  # (name, value, where, unit, meaning)
+    *[(f'ACTION_HOURS["{action}"]', hours, "parameters.py", "hours", meaning)
+      for (action, hours), meaning in zip(parameters.ACTION_HOURS.items(), (
+          "Energy cost of steering per week at full intensity (scaled by max(steering, accountability)).",
+          "Energy cost per person spoken with on a round.",
+          "Energy cost per sponsored project per week at full barrier removal (scaled by barrier_removal).",
+          "Energy cost of one committee meeting week."))],
+    ("INTEGRATION_PER_TIE", projects.INTEGRATION_PER_TIE, "projects.py", "progress bonus per tie",
+     "Project progress bonus per mean cross-unit tie per person."),
+    ("MAX_TIE_INTEGRATION", projects.MAX_TIE_INTEGRATION, "projects.py", "progress bonus",
+     "Cap on the cross-unit-tie bonus."),
+    ("COMMITTEE_INTEGRATION", projects.COMMITTEE_INTEGRATION, "projects.py", "progress bonus",
+     "Progress bonus when every committee member attends."),
+    ("TIMEOUT_LENGTHS", projects.TIMEOUT_LENGTHS, "projects.py", "project lengths",
+     "A project unfinished after this many times project_length has failed."),
+    ("MANAGER_PEERS", organization.MANAGER_PEERS, "organization.py", "ties",
+     "Expected peer ties of a middle manager with the other managers of their division (generated charts)."),
+    ("ALL_PAIRS_LIMIT", organization.ALL_PAIRS_LIMIT, "organization.py", "people",
+     "Largest group in which within-unit tie generation tests every pair; larger ones draw a binomial tie count."),
+]
+
+
+def _cell(value) -> str:
+    if isinstance(value, bool):
+        return "`true`" if value else "`false`"
+    if isinstance(value, str):
+        return f'`"{value}"`'
+    if isinstance(value, list):
+        return "`[" + ", ".join(f'"{v}"' if isinstance(v, str) else str(v) for v in value) + "]`"
+    return f"`{value!r}`"
+
+
+def _allowed(p: parameters.Parameter) -> str:
+    if p.kind == "choice":
+        return "one of " + ", ".join(f"`{c}`" for c in p.choices)
+    if p.kind == "groups":
+        return "subset of " + ", ".join(f"`{c}`" for c in p.choices)
+    if p.kind == "weeks":
+        return "list of weeks, each in [1, `weeks`]"
+    if p.kind == "bool":
+        return "true / false"
+    if p.kind == "str":
+        return "path or empty"
+    if p.kind == "int":
+        high = "2^63-1" if p.high == 2**63 - 1 else str(p.high)
+        return f"integer in [{p.low}, {high}]"
+    return f"real in [{p.low:g}, {p.high:g}]"
+
+
+def _row(cells) -> str:
+    return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
+
+
+def tables() -> str:
+    lines = []
+    for section in SECTIONS:
+        lines += [f"#### `[{section}]`", "", _row(["name", "section", "default", "unit", "allowed", "meaning"]),
+                  _row(["---"] * 6)]
+        lines += [_row([f"`{p.name}`", section, _cell(p.default), p.unit, _allowed(p), p.doc])
+                  for p in PARAMETERS.values() if p.section == section]
+        lines.append("")
+    lines += ["#### Constants in the code", "", _row(["name", "file", "value", "unit", "meaning"]), _row(["---"] * 5)]
+    lines += [_row([f"`{name}`", f"`{where}`", _cell(value), unit, meaning])
+              for name, value, where, unit, meaning in CONSTANTS]
+    lines += ["", "#### Metrics (columns of the time series)", "", _row(["column", "meaning"]), _row(["---"] * 2)]
+    lines += [_row([f"`{name}`", doc]) for name, doc in METRICS.items()]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(tables())

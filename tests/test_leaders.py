@@ -1,0 +1,110 @@
+"""Leaders' decisions: where to round, which projects to champion, and what
+to spend a limited week's energy on."""
+
+import numpy as np
+import pytest
+
+from agents import CEO, MiddleManager, SeniorLeader
+from simulation import OrgChangeModel
+from simulation.parameters import ACTION_HOURS
+
+
+def model_with(**kw):
+    params = dict(staff=300, seed=21, project_start_rate=0.0, turnover_rate=0.0, senior_turnover=0.0,
+                  ceo_turnover=0.0)
+    params.update(kw)
+    return OrgChangeModel(**params)
+
+
+def senior(model, k=0):
+    return [p for p in model.people if isinstance(p, SeniorLeader)][k]
+
+
+def test_scope_is_the_units_under_a_leader():
+    model = model_with()
+    org = model.organization
+    ceo = model.people[org.ceo]
+    assert isinstance(ceo, CEO)
+    np.testing.assert_array_equal(ceo.scope, np.arange(org.n_units))
+    lead = senior(model, 1)  # not the physician, whose remit is the whole hospital
+    heads = org.unit_head[lead.scope]
+    assert len(lead.scope) > 0 and all(org.manager[h] == lead.index for h in heads)
+    manager = next(p for p in model.people if isinstance(p, MiddleManager))
+    np.testing.assert_array_equal(manager.scope, [manager.unit])
+    physician = model.people[org.physician]
+    np.testing.assert_array_equal(physician.scope, np.arange(org.n_units))
+
+
+def test_rounding_visits_the_least_recently_seen_then_least_committed_unit():
+    model = model_with(rounders=["senior"])
+    lead = senior(model, 1)
+    units = lead.scope
+    model.unit_commitment[units] = np.linspace(0.9, 0.1, len(units))
+    first = lead.choose_unit_to_round()
+    assert first == units[-1]  # never visited: the least committed first
+    lead.last_rounded[int(first)] = 1
+    second = lead.choose_unit_to_round()
+    assert second == units[-2]
+    for u in units:
+        lead.last_rounded[int(u)] = 5
+    lead.last_rounded[int(units[0])] = 2
+    assert lead.choose_unit_to_round() == units[0]  # longest since a visit wins over commitment
+
+
+def test_a_round_talks_with_frontline_staff_of_the_unit_and_records_promises():
+    model = model_with(rounders=["ceo"], rounding_contacts=4, follow_through=0.5)
+    ceo = model.people[model.organization.ceo]
+    hours = ceo.round_on(3, 4)
+    contacted = np.flatnonzero(model.signals.contact_weight)
+    assert hours == 4 * ACTION_HOURS["round_contact"]
+    assert len(contacted) == 4
+    assert set(contacted) <= set(model.frontline_of_unit(3))
+    np.testing.assert_allclose(model.signals.contact_sum[contacted],
+                               model.config.rounding_weight * ceo.commitment)
+    assert (model.signals.kept + model.signals.broken)[contacted].tolist() == [1, 1, 1, 1]
+    assert ceo.last_rounded[3] == model.week
+
+
+def test_rounding_frequency_accumulates_fractional_rounds():
+    model = model_with(rounders=["ceo"], involved=[], rounding_frequency=0.5, rounding_contacts=3)
+    rounds = []
+    for _ in range(6):
+        model.step()
+        rounds.append(int((model.signals.contact_weight > 0).sum() // 3))
+    assert rounds == [0, 1, 0, 1, 0, 1]
+
+
+def test_champions_adopt_the_neediest_orphan_before_chartering():
+    model = model_with(projects_per_leader=1, involved=["ceo"])
+    ceo = model.people[model.organization.ceo]
+    needy, keen = model.projects.charter(4, 0, model.rng), model.projects.charter(5, 0, model.rng)
+    model.unit_commitment[4], model.unit_commitment[5] = 0.1, 0.9
+    assert ceo.choose_project() is needy and needy.sponsor == ceo.index
+    # No orphans left in scope: charter a new project in the most committed
+    # unit among those with the fewest projects.
+    keen.sponsor = 99
+    model.unit_commitment[:] = 0.3
+    model.unit_commitment[7] = 0.8
+    project = ceo.choose_project()
+    assert project.unit == 7 and project.sponsor == ceo.index
+
+
+def test_energy_goes_to_projects_then_committee_then_steering_then_rounding():
+    def spend(capacity):
+        model = model_with(leader_capacity=capacity, involved=["ceo"], rounders=["ceo"], committee=True,
+                           projects_per_leader=1, barrier_removal=1.0, steering=1.0, rounding_frequency=1.0,
+                           rounding_contacts=4)
+        model.step()
+        ceo = model.people[model.organization.ceo]
+        return model.signals, ceo
+
+    sponsor, meet, steer = ACTION_HOURS["sponsor"], ACTION_HOURS["committee"], ACTION_HOURS["steer"]
+    sig, ceo = spend(sponsor + meet + steer + 4 * ACTION_HOURS["round_contact"])
+    assert sig.hours[ceo.index] == pytest.approx(sponsor + meet + steer + 1.0)
+    sig, ceo = spend(sponsor + meet + steer)  # no energy left for rounding
+    assert sig.contact_weight.sum() == 0 and sig.steer[ceo.index] > 0
+    sig, ceo = spend(sponsor + meet)  # nor for steering
+    assert sig.steer[ceo.index] == 0 and sig.hours[ceo.index] == pytest.approx(sponsor + meet)
+    sig, ceo = spend(sponsor)
+    assert sig.hours[ceo.index] == pytest.approx(sponsor)
+    assert ceo.sponsored[0].sponsor == ceo.index

@@ -1,0 +1,179 @@
+"""The pure rule functions: their properties, and that each works the same
+on scalars as on arrays (which is what lets both engines share them)."""
+
+import numpy as np
+import pytest
+
+from simulation import rules
+
+rng = np.random.default_rng(12345)
+N = 200
+
+
+def u(low=0.0, high=1.0):
+    return rng.uniform(low, high, N)
+
+
+# Each case: the rule, and arrays for its arguments (scalars stay scalars).
+CASES = {
+    "urgency_next": (rules.urgency_next, lambda: (u(), 0.02, u(0, 0.6))),
+    "energy_next": (rules.energy_next, lambda: (u(0, 40), u(0, 10), 6.0, 40.0)),
+    "steering_signal": (rules.steering_signal, lambda: (u(), u(), u())),
+    "relay_gain": (rules.relay_gain, lambda: (u(), 0.2, 1.0, u())),
+    "direction_next": (rules.direction_next, lambda: (u(), u(), u())),
+    "alignment_next": (rules.alignment_next, lambda: (u(), u(), 0.15)),
+    "influence_target": (rules.influence_target,
+                         lambda: (u(0, 5), rng.integers(0, 5, N) * 1.0, u(), u(), u(), u(), 0.3)),
+    "commitment_next": (rules.commitment_next, lambda: (u(), u(-0.2, 1.2), 0.1)),
+    "leader_trust_weight": (rules.leader_trust_weight, lambda: (u(), u())),
+    "practice_drive": (rules.practice_drive,
+                       lambda: (u(), u(), u(), u(), (u() > 0.5) * 1.0, 0.6, 0.2, 0.3, 0.15, 0.05)),
+    "practises": (rules.practises, lambda: (u(), u())),
+    "accountability_pressure": (rules.accountability_pressure, lambda: (u(), u())),
+    "project_start_chance": (rules.project_start_chance, lambda: (0.03, u(), u(), u())),
+    "project_progress": (rules.project_progress, lambda: (u(), u(), u(), u(), 20.0)),
+    "project_collapse_chance": (rules.project_collapse_chance, lambda: (0.02, u(), u())),
+    "kick": (rules.kick, lambda: (u(), u(-1, 1))),
+    "cynicism_next": (rules.cynicism_next, lambda: (u(), 0.02, u(0, 0.3))),
+    "trust_next": (rules.trust_next, lambda: (u(), rng.integers(0, 3, N) * 1.0, rng.integers(0, 3, N) * 1.0, 0.15)),
+    "developed_predisposition": (rules.developed_predisposition, lambda: (u(), u())),
+    "weekly_hazard": (rules.weekly_hazard, lambda: (u(0, 0.9),)),
+    "new_hire_commitment": (rules.new_hire_commitment, lambda: (u(), u(), 0.6)),
+    "quality_next": (rules.quality_next, lambda: (u(), u(), 0.05)),
+    "moving_average": (rules.moving_average, lambda: (u(), u(), 26.0)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_rule_gives_the_same_on_scalars_as_on_arrays(name):
+    rule, make_args = CASES[name]
+    args = make_args()
+    whole = np.asarray(rule(*args))
+    one_by_one = [rule(*[a[k] if isinstance(a, np.ndarray) else a for a in args]) for k in range(N)]
+    assert whole.shape == (N,)
+    np.testing.assert_allclose(whole.astype(float), np.array(one_by_one, dtype=float), rtol=0, atol=1e-15)
+
+
+def test_every_public_rule_is_covered_by_the_parity_test():
+    public = {n for n in dir(rules) if callable(getattr(rules, n)) and not n.startswith("_")
+              and getattr(rules, n).__module__ == rules.__name__}
+    assert public - {"peer_practice"} == set(CASES)
+
+
+def test_peer_practice_counts_or_shares_and_handles_isolated_people():
+    practising, ties = np.array([0.0, 2.0, 3.0]), np.array([0.0, 4.0, 3.0])
+    np.testing.assert_allclose(rules.peer_practice(practising, ties, "fraction"), [0.0, 0.5, 1.0])
+    np.testing.assert_allclose(rules.peer_practice(practising, ties, "count"), [0.0, 2.0, 3.0])
+    assert rules.peer_practice(2.0, 4.0, "fraction") == 0.5
+
+
+def test_urgency_decays_and_shocks_are_capped_at_one():
+    assert rules.urgency_next(0.5, 0.1, 0.0) == pytest.approx(0.45)
+    assert rules.urgency_next(0.9, 0.0, 0.5) == 1.0
+
+
+def test_energy_stays_within_zero_and_capacity():
+    assert rules.energy_next(5.0, 20.0, 6.0, 40.0) == 0.0
+    assert rules.energy_next(38.0, 0.0, 6.0, 40.0) == 40.0
+    assert rules.energy_next(20.0, 4.0, 6.0, 40.0) == 22.0
+
+
+def test_steering_signal_grows_with_intensity_urgency_and_conviction():
+    base = rules.steering_signal(0.5, 0.5, 0.5)
+    assert rules.steering_signal(1.0, 0.5, 0.5) > base
+    assert rules.steering_signal(0.5, 1.0, 0.5) > base
+    assert rules.steering_signal(0.5, 0.5, 1.0) > base
+    assert rules.steering_signal(0.0, 1.0, 1.0) == 0.0
+    assert rules.steering_signal(1.0, 1.0, 1.0) == 1.0
+
+
+def test_relay_gain_filters_in_a_frozen_middle_and_development_closes_the_gap():
+    assert rules.relay_gain(0.0, 0.2, 1.0) == pytest.approx(0.2)
+    assert rules.relay_gain(1.0, 0.2, 1.0) == pytest.approx(1.0)
+    assert rules.relay_gain(0.3, 0.2, 1.0, development=0.5) > rules.relay_gain(0.3, 0.2, 1.0)
+    assert rules.relay_gain(0.3, 0.2, 1.0, development=1.0) == pytest.approx(1.0)
+
+
+def test_direction_is_the_stronger_of_own_and_relayed():
+    assert rules.direction_next(0.3, 0.8, 0.5) == pytest.approx(0.4)
+    assert rules.direction_next(0.5, 0.8, 0.5) == pytest.approx(0.5)
+
+
+def test_alignment_converges_to_direction_and_decays_without_it():
+    a = 0.0
+    for _ in range(200):
+        a = rules.alignment_next(a, 0.6, 0.15)
+    assert a == pytest.approx(0.6, abs=1e-9)
+    for _ in range(200):
+        a = rules.alignment_next(a, 0.0, 0.15)
+    assert a == pytest.approx(0.0, abs=1e-9)
+
+
+def test_influence_target_anchors_to_predisposition():
+    # Listening to nobody: the social part is one's own commitment.
+    assert rules.influence_target(0.0, 0.0, 0.7, 0.2, 1.0) == pytest.approx(0.7)
+    # Fully stubborn: the predisposition, whatever the others think.
+    assert rules.influence_target(3.0, 3.0, 0.7, 0.2, 0.0) == pytest.approx(0.2)
+    # DeGroot: the weighted mean of those listened to.
+    assert rules.influence_target(1.8, 3.0, 0.7, 0.2, 1.0) == pytest.approx(0.6)
+    # Cynicism pulls the target down.
+    assert rules.influence_target(1.8, 3.0, 0.7, 0.2, 1.0, 0.5, 0.3) == pytest.approx(0.45)
+
+
+def test_commitment_moves_toward_target_and_stays_in_unit_interval():
+    assert rules.commitment_next(0.2, 0.6, 0.25) == pytest.approx(0.3)
+    assert rules.commitment_next(0.2, 0.6, 1.0) == pytest.approx(0.6)
+    assert rules.commitment_next(0.1, -0.5, 1.0) == 0.0
+    assert rules.commitment_next(0.9, 1.5, 1.0) == 1.0
+
+
+def test_practice_threshold():
+    drive = rules.practice_drive(0.5, 0.5, 0.0, 0.0, 0.0, 0.6, 0.2, 0.3, 0.15, 0.05)
+    assert drive == pytest.approx(0.4)
+    assert rules.practises(drive, 0.4) and not rules.practises(drive, 0.41)
+    # Habit: having practised last week adds to the drive.
+    assert rules.practice_drive(0.5, 0.5, 0.0, 0.0, 1.0, 0.6, 0.2, 0.3, 0.15, 0.05) == pytest.approx(0.45)
+
+
+def test_project_rules_reward_commitment_resources_and_support():
+    slow = rules.project_progress(0.2, 0.2, 0.0, 0.0, 20.0)
+    assert rules.project_progress(0.8, 0.2, 0.0, 0.0, 20.0) > slow
+    assert rules.project_progress(0.2, 0.8, 0.0, 0.0, 20.0) > slow
+    assert rules.project_progress(0.2, 0.2, 0.5, 0.0, 20.0) > slow
+    assert rules.project_progress(1.0, 1.0, 0.0, 0.0, 20.0) == pytest.approx(1 / 20)
+    risky = rules.project_collapse_chance(0.02, 0.2, 0.0)
+    assert rules.project_collapse_chance(0.02, 0.8, 0.0) < risky
+    assert rules.project_collapse_chance(0.02, 0.2, 1.0) < risky
+    assert rules.project_start_chance(0.03, 0.0, 0.9, 0.5) == 0.0
+
+
+def test_kick_moves_a_share_of_the_way_to_one_or_zero():
+    assert rules.kick(0.5, 0.2) == pytest.approx(0.6)
+    assert rules.kick(0.5, -0.2) == pytest.approx(0.4)
+    assert rules.kick(0.5, 0.0) == 0.5
+
+
+def test_cynicism_and_trust():
+    assert rules.cynicism_next(0.5, 0.1, 0.0) == pytest.approx(0.45)
+    assert rules.cynicism_next(0.9, 0.0, 0.5) == 1.0
+    assert rules.trust_next(0.5, 1, 0, 0.2) == pytest.approx(0.6)
+    assert rules.trust_next(0.5, 0, 1, 0.2) == pytest.approx(0.4)
+    assert rules.trust_next(0.5, 0, 0, 0.2) == 0.5
+    assert rules.trust_next(0.5, 2, 0, 0.2) == pytest.approx(rules.trust_next(0.6, 1, 0, 0.2))
+
+
+def test_weekly_hazard_compounds_to_the_annual_rate():
+    for annual in (0.0, 0.18, 0.5):
+        h = rules.weekly_hazard(annual)
+        assert 1 - (1 - h) ** 52 == pytest.approx(annual)
+
+
+def test_new_hires_are_socialized_between_predisposition_and_unit():
+    assert rules.new_hire_commitment(0.2, 0.8, 0.0) == 0.2
+    assert rules.new_hire_commitment(0.2, 0.8, 1.0) == 0.8
+    assert rules.new_hire_commitment(0.2, 0.8, 0.5) == pytest.approx(0.5)
+
+
+def test_quality_and_moving_average_close_gaps_at_their_rates():
+    assert rules.quality_next(0.2, 0.6, 0.25) == pytest.approx(0.3)
+    assert rules.moving_average(0.0, 1.0, 4.0) == pytest.approx(0.25)

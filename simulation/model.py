@@ -35,7 +35,7 @@ from simulation import rules
 from simulation.config import Config
 from simulation.engines import ENGINES
 from simulation.metrics import METRICS, measure
-from simulation.organization import FRONTLINE, MIDDLE, SENIOR, Organization
+from simulation.organization import FRONTLINE, MIDDLE, Organization
 from simulation.projects import Portfolio
 from simulation.state import Signals, draw_traits, initial_state
 

@@ -52,18 +52,18 @@ class Leader(Person):
             groups.add("physician")
         return frozenset(groups)
 
-    @cached_property
+    @property
     def involved(self) -> bool:
-        """Whether the strategy enlists this leader."""
-        return bool(self.lever_groups & set(self.model.config.involved))
+        """Whether the strategy enlists this leader (this week's levers)."""
+        return not self.lever_groups.isdisjoint(self.model.levers.involved)
 
-    @cached_property
+    @property
     def rounds(self) -> bool:
-        return bool(self.lever_groups & set(self.model.config.rounders))
+        return not self.lever_groups.isdisjoint(self.model.levers.rounders)
 
     @property
     def on_committee(self) -> bool:
-        return self.model.config.committee and self.index in self.model.committee_members
+        return self.model.levers.committee and self.index in self.model.committee_members
 
     def has_duties(self) -> bool:
         """Whether the strategy gives this leader anything to do each week."""
@@ -91,7 +91,7 @@ class Leader(Person):
         """Spend this week's energy on the strategy's duties, in priority order."""
         sig = self.model.signals
         if self.involved:
-            sig.visibility[self.index] = self.model.config.passion_display * self.passion
+            sig.visibility[self.index] = self.model.levers.passion_display * self.passion
         budget = float(self.energy)
         spent = 0.0
         for duty in (self.champion_projects, self.attend_committee, self.steer, self.go_rounding):
@@ -101,17 +101,17 @@ class Leader(Person):
     def champion_projects(self, budget: float) -> float:
         """Keep ``projects_per_leader`` projects sponsored, then clear their
         barriers as far as energy allows. Returns the hours spent."""
-        cfg, _portfolio = self.model.config, self.model.projects
+        levers = self.model.levers
         self.sponsored = [p for p in self.sponsored if p.active]
-        if not self.involved or cfg.projects_per_leader == 0:
+        if not self.involved or levers.projects_per_leader == 0:
             return 0.0
-        while len(self.sponsored) < cfg.projects_per_leader and len(self.scope):
+        while len(self.sponsored) < levers.projects_per_leader and len(self.scope):
             self.sponsored.append(self.choose_project())
         spent = 0.0
-        cost = ACTION_HOURS["sponsor"] * cfg.barrier_removal
+        cost = ACTION_HOURS["sponsor"] * levers.barrier_removal
         for project in self.sponsored:
             if spent + cost <= budget:
-                project.support = cfg.barrier_removal
+                project.support = levers.barrier_removal
                 spent += cost
         return spent
 
@@ -142,28 +142,28 @@ class Leader(Person):
 
     def steer(self, budget: float) -> float:
         """Send direction and expectations down and hold units accountable."""
-        cfg, sig = self.model.config, self.model.signals
-        effort = max(cfg.steering, cfg.accountability)
+        levers, sig = self.model.levers, self.model.signals
+        effort = max(levers.steering, levers.accountability)
         cost = ACTION_HOURS["steer"] * effort
         if not self.involved or effort == 0 or cost > budget:
             return 0.0
-        sig.steer[self.index] = rules.steering_signal(cfg.steering, self.commitment, self.model.urgency)
-        sig.accountability = max(sig.accountability, cfg.accountability)
+        sig.steer[self.index] = rules.steering_signal(levers.steering, self.commitment, self.model.urgency)
+        sig.accountability = max(sig.accountability, levers.accountability)
         return cost
 
     def go_rounding(self, budget: float) -> float:
         """Make this week's rounds: visit a unit, talk with staff, and resolve
         (or drop) the issues they raise. A round that the week's energy cannot
         pay for is missed, not postponed."""
-        cfg = self.model.config
-        if not self.rounds or cfg.rounding_frequency == 0 or len(self.scope) == 0:
+        levers = self.model.levers
+        if not self.rounds or levers.rounding_frequency == 0 or len(self.scope) == 0:
             return 0.0
-        self.rounding_credit += cfg.rounding_frequency
+        self.rounding_credit += levers.rounding_frequency
         spent = 0.0
         while self.rounding_credit >= 1.0:
             self.rounding_credit -= 1.0
             affordable = int((budget - spent) // ACTION_HOURS["round_contact"])
-            size = min(cfg.rounding_contacts, affordable)
+            size = min(levers.rounding_contacts, affordable)
             if size > 0:
                 spent += self.round_on(self.choose_unit_to_round(), size)
         return spent
@@ -183,7 +183,7 @@ class Leader(Person):
         if len(staff) == 0:
             return 0.0
         contacts = m.rng.choice(staff, size=min(size, len(staff)), replace=False)
-        resolved = m.rng.random(len(contacts)) < cfg.follow_through
+        resolved = m.rng.random(len(contacts)) < m.levers.follow_through
         sig.contact_weight[contacts] += cfg.rounding_weight
         sig.contact_sum[contacts] += cfg.rounding_weight * self.commitment
         sig.kept[contacts] += resolved

@@ -112,6 +112,7 @@ class Person(mesa.Agent):
         total += trust_weight * (cfg.leader_weight * seen_weight + sig.contact_weight[i])
         target = rules.influence_target(weighted, total, now.commitment[i], now.predisposition[i],
                                         now.susceptibility[i], now.cynicism[i], cfg.cynicism_weight)
+        target = rules.practice_experience(target, now.practice[i], cfg.practice_learning)
         commitment = rules.commitment_next(now.commitment[i], target, cfg.influence_rate)
 
         # 5. Practice: a threshold on attitude, clarity, pressure, peers and habit.
@@ -125,7 +126,8 @@ class Person(mesa.Agent):
         nxt.direction[i] = direction
         nxt.alignment[i] = alignment
         nxt.commitment[i] = commitment
-        nxt.practice[i] = float(rules.practises(drive, now.threshold[i]))
+        nxt.practice[i] = rules.practice_next(now.practice[i], rules.practises(drive, now.threshold[i]),
+                                              sig.practice_draw[i], cfg.practice_uptake)
         nxt.cynicism[i] = rules.cynicism_next(now.cynicism[i], cfg.cynicism_decay,
                                               sig.broken[i] * cfg.broken_promise_cynicism)
         nxt.trust[i] = rules.trust_next(now.trust[i], sig.kept[i], sig.broken[i], cfg.trust_rate)

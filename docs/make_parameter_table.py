@@ -1,12 +1,17 @@
 """Print the parameter, constant and metric tables of docs/ODD.md as markdown.
 
-Run from the repository root and paste the output between the
-``<!-- tables:begin -->`` and ``<!-- tables:end -->`` markers of docs/ODD.md:
+Run from the repository root. It prints the tables; with ``--write`` it
+replaces what stands between the ``<!-- tables:begin -->`` and
+``<!-- tables:end -->`` markers of docs/ODD.md (tests/test_docs.py checks
+that the two agree):
 
-    python docs/make_parameter_table.py
+    python docs/make_parameter_table.py --write
 """
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 from simulation import organization, parameters, projects
 from simulation.metrics import METRICS
@@ -51,6 +56,8 @@ def _allowed(p: parameters.Parameter) -> str:
         return "subset of " + ", ".join(f"`{c}`" for c in p.choices)
     if p.kind == "weeks":
         return "list of weeks, each in [1, `weeks`]"
+    if p.kind == "schedule":
+        return "list of `{week, lever, value}` or `{week, depart}` tables"
     if p.kind == "bool":
         return "true / false"
     if p.kind == "str":
@@ -81,5 +88,19 @@ def tables() -> str:
     return "\n".join(lines)
 
 
+ODD = Path(__file__).resolve().parent / "ODD.md"
+BEGIN, END = "<!-- tables:begin -->", "<!-- tables:end -->"
+
+
+def with_tables(odd: str) -> str:
+    """The ODD text with fresh tables between its markers."""
+    head, rest = odd.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    return f"{head}{BEGIN}\n{tables()}\n{END}{tail}"
+
+
 if __name__ == "__main__":
-    print(tables())
+    if "--write" in sys.argv[1:]:
+        ODD.write_text(with_tables(ODD.read_text(encoding="utf-8")), encoding="utf-8")
+    else:
+        print(tables())

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from simulation.parameters import PARAMETERS, SECTIONS, Parameter, defaults
+from simulation.parameters import PARAMETERS, SCHEDULE_DEPARTURES, SECTIONS, Parameter, defaults
 
 
 class ConfigError(ValueError):
@@ -47,7 +47,8 @@ def _bound(p: Parameter, x: float) -> str:
 
 def _allowed(p: Parameter, value: Any = None) -> str:
     kinds = {"int": "an integer", "float": "a number", "bool": "true or false", "str": "a string",
-             "weeks": "a list of week numbers >= 1"}
+             "weeks": "a list of week numbers >= 1",
+             "schedule": "a list of {week, lever, value} or {week, depart} tables"}
     if p.kind == "choice":
         return "one of " + ", ".join(repr(c) for c in p.choices)
     if p.kind == "groups":
@@ -95,6 +96,10 @@ def check_value(name: str, value: Any) -> Any:
         if not isinstance(value, (list, tuple)) or any(v not in p.choices for v in value):
             raise fail()
         return sorted(set(value), key=p.choices.index)
+    if p.kind == "schedule":
+        if not isinstance(value, (list, tuple)):
+            raise fail()
+        return sorted((_check_event(k, e) for k, e in enumerate(value)), key=lambda e: e["week"])
     if p.kind == "weeks":
         if not isinstance(value, (list, tuple)) or any(
                 _is_bool(w) or not isinstance(w, numbers.Integral) or w < 1 for w in value):
@@ -117,6 +122,38 @@ def check_value(name: str, value: Any) -> Any:
     if (p.low is not None and value < p.low) or (p.high is not None and value > p.high):
         raise fail()
     return value
+
+
+def _check_event(k: int, event: Any) -> dict[str, Any]:
+    """Validate one timed event of a ``schedule``: ``{week, lever, value}``
+    sets a lever from that week on; ``{week, depart}`` makes a leader leave."""
+    where = f"schedule[{k}]"
+    if not isinstance(event, Mapping):
+        raise ConfigError(f"{where}: must be a table such as {{week = 104, lever = \"accountability\", "
+                          f"value = 0.0}} or {{week = 156, depart = \"ceo\"}}, got {event!r}")
+    week = event.get("week")
+    if _is_bool(week) or not isinstance(week, numbers.Integral) or week < 1:
+        raise ConfigError(f"{where}.week: must be an integer >= 1, got {week!r}")
+    keys = set(event) - {"week"}
+    if keys == {"depart"}:
+        if event["depart"] not in SCHEDULE_DEPARTURES:
+            raise ConfigError(f"{where}.depart: must be one of "
+                              f"{', '.join(repr(d) for d in SCHEDULE_DEPARTURES)}, got {event['depart']!r}")
+        return {"week": int(week), "depart": event["depart"]}
+    if keys == {"lever", "value"}:
+        lever = event["lever"]
+        if lever not in PARAMETERS or PARAMETERS[lever].section != "levers" or lever == "schedule":
+            levers = [n for n, q in PARAMETERS.items() if q.section == "levers" and n != "schedule"]
+            close = difflib.get_close_matches(str(lever), levers, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ConfigError(f"{where}.lever: unknown lever {lever!r}{hint}")
+        try:
+            value = check_value(lever, event["value"])
+        except ConfigError as err:
+            raise ConfigError(f"{where}.value: {err}") from None
+        return {"week": int(week), "lever": lever, "value": value}
+    raise ConfigError(f"{where}: must have week plus either lever and value, or depart; "
+                      f"got keys {', '.join(sorted(event))}")
 
 
 def _unknown(key: str, error: type[ConfigError] = ConfigError) -> ConfigError:
@@ -152,6 +189,10 @@ class Config:
         late = [w for w in merged["impetus_shocks"] if w > merged["weeks"]]
         if late:
             raise ConfigError(f"impetus_shocks: weeks must be <= weeks ({merged['weeks']}), got {late}")
+        for k, event in enumerate(merged["schedule"]):
+            if event["week"] > merged["weeks"]:
+                raise ConfigError(f"schedule[{k}].week: must be <= weeks ({merged['weeks']}), "
+                                  f"got {event['week']}")
         object.__setattr__(self, "_values", merged)
         # Scalars also live as plain attributes, so reading one (the model does
         # it often) costs no method call; lists go through __getattr__, which
@@ -212,7 +253,7 @@ class Config:
             value = self._values[name]
         except KeyError:
             raise _unknown(name, _UnknownAttribute) from None
-        return list(value) if isinstance(value, list) else value
+        return [dict(v) if isinstance(v, dict) else v for v in value] if isinstance(value, list) else value
 
     def __reduce__(self) -> tuple:
         # Picklable and copyable although immutable: rebuild (and revalidate) from the values.
@@ -278,4 +319,6 @@ def _toml_value(value: Any) -> str:
         return _toml_string(value)
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + "}"
     return repr(value)

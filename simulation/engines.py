@@ -45,6 +45,7 @@ def vectorized_update(model) -> StaffState:
         total += trust_weight * (cfg.leader_weight * seen_weight + sig.contact_weight)
     target = rules.influence_target(weighted, total, now.commitment, now.predisposition,
                                     now.susceptibility, now.cynicism, cfg.cynicism_weight)
+    target = rules.practice_experience(target, now.practice, cfg.practice_learning)
     commitment = rules.commitment_next(now.commitment, target, cfg.influence_rate)
 
     # 5. Practice.
@@ -69,7 +70,8 @@ def vectorized_update(model) -> StaffState:
         trust=trust,
         cynicism=rules.cynicism_next(now.cynicism, cfg.cynicism_decay,
                                      sig.broken * cfg.broken_promise_cynicism),
-        practice=rules.practises(drive, now.threshold).astype(float),
+        practice=rules.practice_next(now.practice, rules.practises(drive, now.threshold), sig.practice_draw,
+                                     cfg.practice_uptake),
         tenure=now.tenure + 1.0, energy=now.energy)
     return nxt
 
@@ -83,3 +85,35 @@ def agent_update(model) -> StaffState:
 
 
 ENGINES = {"vectorized": vectorized_update, "agent": agent_update}
+
+
+def settle(model, tolerance: float = 1e-10, max_weeks: int = 500) -> None:
+    """Bring the founding staff to rest before the strategy starts.
+
+    A hospital has been running long before week 0: commitment has settled
+    where the informal network and each person's predisposition hold it
+    (the Friedkin-Johnsen rest point), and practice where the drive and
+    thresholds hold it. With no leader signals, this iterates the same rules
+    as the weekly update (at full rate: the rest point does not depend on
+    the rate) until nothing changes by more than ``tolerance``. Practice,
+    a threshold rule, is iterated a bounded number of times, as a
+    synchronous threshold rule can cycle.
+    """
+    cfg, s = model.config, model.state
+    zeros = np.zeros_like(s.commitment)
+    commitment, practice = s.commitment, s.practice
+    for _ in range(max_weeks):
+        target = rules.influence_target(model.peers @ commitment, model.tie_weight, commitment,
+                                        s.predisposition, s.susceptibility)
+        target = rules.practice_experience(target, practice, cfg.practice_learning)
+        new_commitment = rules.commitment_next(commitment, target, 1.0)
+        peers = rules.peer_practice(model.peers @ practice, model.tie_weight, cfg.peer_mode)
+        drive = rules.practice_drive(new_commitment, zeros, zeros, peers, practice, cfg.weight_commitment,
+                                     cfg.weight_alignment, cfg.weight_accountability, cfg.weight_peers, cfg.habit)
+        new_practice = rules.practises(drive, s.threshold).astype(float)
+        done = (np.abs(new_commitment - commitment).max(initial=0.0) < tolerance
+                and np.array_equal(new_practice, practice))
+        commitment, practice = new_commitment, new_practice
+        if done:
+            break
+    s.commitment, s.practice = commitment, practice

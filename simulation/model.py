@@ -23,6 +23,7 @@ Example
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 import mesa
@@ -33,9 +34,10 @@ import pandas as pd
 import agents
 from simulation import rules
 from simulation.config import Config
-from simulation.engines import ENGINES
+from simulation.engines import ENGINES, settle
 from simulation.metrics import METRICS, measure
 from simulation.organization import FRONTLINE, MIDDLE, Organization
+from simulation.parameters import LEVER_NAMES
 from simulation.projects import Portfolio
 from simulation.state import Signals, draw_traits, initial_state
 
@@ -96,14 +98,17 @@ class OrgChangeModel(mesa.Model):
         self.signals = Signals(org.n)
         self.next_state = None  # the agent engine's scratch space
         self.urgency = config.baseline_urgency
+        # The levers in force; a schedule changes them as the weeks go by.
+        self.levers = SimpleNamespace(**{name: getattr(config, name) for name in LEVER_NAMES})
+        self._events: dict[int, list[dict]] = {}
+        for event in config.schedule:
+            self._events.setdefault(event["week"], []).append(event)
+        self._departing: list[str] = []
 
         # Structure the engines read every week.
-        self.peers = org.peer_matrix(committee=config.committee)
-        self.tie_weight = np.asarray(self.peers.sum(axis=1)).ravel()
         self.skip_level = org.skip_level_matrix()
         self.has_boss = org.manager >= 0
         self.boss = np.where(self.has_boss, org.manager, 0)
-        self.development = np.where(org.role == MIDDLE, config.middle_development, 0.0)
         self.headcount = np.bincount(org.role, minlength=4).astype(float)
         self.is_leader = org.role <= MIDDLE
         self.committee_members = set(org.committee.tolist())
@@ -122,7 +127,9 @@ class OrgChangeModel(mesa.Model):
 
         # The people, as Mesa agents.
         self.people = [agents.AGENT_CLASSES[r](self, i) for i, r in enumerate(org.role)]
-        self.on_duty = [i for i in np.flatnonzero(self.is_leader) if self.people[i].has_duties()]
+        self.peers = None
+        self._apply_levers()
+        settle(self)
 
         self.projects = Portfolio(org.n_units, config.redesign_share)
         self.committee_attendance = 0
@@ -153,9 +160,11 @@ class OrgChangeModel(mesa.Model):
         """Advance the hospital by one week."""
         cfg = self.config
         self.week += 1
+        self._follow_schedule()
+        levers = self.levers
 
         # 1. Impetus.
-        shock = cfg.shock_size * cfg.impetus_shocks.count(self.week)
+        shock = levers.shock_size * levers.impetus_shocks.count(self.week)
         self.urgency = float(rules.urgency_next(self.urgency, cfg.urgency_decay, shock))
 
         # 2. Leaders act, in index order, so both engines draw the same numbers.
@@ -163,10 +172,14 @@ class OrgChangeModel(mesa.Model):
         self.committee_attendance = 0
         for i in self.on_duty:
             self.people[i].act()
-        if cfg.committee and self.committee_members:
+        if levers.committee and self.committee_members:
             self.committee_share = self.committee_attendance / len(self.committee_members)
 
-        # 3-5, 7. Staff update, by the configured engine.
+        # 3-5, 7. Staff update, by the configured engine. Who gets round to
+        # acting on their practice drive is drawn here, for both engines alike.
+        if cfg.practice_uptake < 1.0:
+            self.signals.practice_draw = self.rng.random(self.organization.n)
+
         self.state = self._update(self)
         self.state.energy = np.where(self.is_leader, rules.energy_next(
             self.state.energy, self.signals.hours, cfg.energy_recovery, cfg.leader_capacity), 0.0)
@@ -222,6 +235,30 @@ class OrgChangeModel(mesa.Model):
                 "tenure": s.tenure}))
 
     # -- internals -----------------------------------------------------------------------
+    def _follow_schedule(self) -> None:
+        """Carry out this week's scheduled events: lever changes take effect
+        now; departures happen at this week's turnover."""
+        changed = False
+        for event in self._events.get(self.week, ()):
+            if "depart" in event:
+                self._departing.append(event["depart"])
+            else:
+                setattr(self.levers, event["lever"], event["value"])
+                changed = True
+        if changed:
+            self._apply_levers()
+
+    def _apply_levers(self) -> None:
+        """Derive from the levers in force what the engines and leaders read:
+        the committee's ties, middle-manager development, and who has duties."""
+        org, levers = self.organization, self.levers
+        if self.peers is None or levers.committee != self._committee_ties:
+            self.peers = org.peer_matrix(committee=levers.committee, manager_weight=self.config.manager_weight)
+            self.tie_weight = np.asarray(self.peers.sum(axis=1)).ravel()
+            self._committee_ties = levers.committee
+        self.development = np.where(org.role == MIDDLE, levers.middle_development, 0.0)
+        self.on_duty = [i for i in np.flatnonzero(self.is_leader) if self.people[i].has_duties()]
+
     def _unit_means(self) -> None:
         s, unit, members, n_units = self.state, self._member_unit, self._members, len(self.unit_size)
         with np.errstate(invalid="ignore"):
@@ -247,13 +284,15 @@ class OrgChangeModel(mesa.Model):
         and successors carry on a share of their predecessor's passion."""
         cfg, org, s = self.config, self.organization, self.state
         leaving = self.rng.random(org.n) < self.leave_hazard
-        if cfg.ceo_departure_week == self.week:
-            leaving[org.ceo] = True
+        for leader in self._departing:
+            leaving[org.ceo if leader == "ceo" else org.physician] = True
+        self._departing = []
         leavers = np.flatnonzero(leaving)
         if not len(leavers):
             return
         role = org.role[leavers]
-        successor = cfg.succession * s.passion[leavers] + (1.0 - cfg.succession) * cfg.successor_passion
+        levers = self.levers
+        successor = levers.succession * s.passion[leavers] + (1.0 - levers.succession) * levers.successor_passion
         traits = draw_traits(role, cfg, self.rng, passion=successor)
         for name, values in traits.items():
             getattr(s, name)[leavers] = values

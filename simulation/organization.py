@@ -122,26 +122,30 @@ class Organization:
         return np.flatnonzero(self.unit == unit)
 
     # -- matrices for the engine ------------------------------------------------
-    def peer_matrix(self, committee: bool = False) -> sp.csr_matrix:
-        """Symmetric 0/1 adjacency of informal ties plus direct reporting ties.
+    def peer_matrix(self, committee: bool = False, manager_weight: float = 1.0) -> sp.csr_matrix:
+        """Whom each person listens to every week, and how much (row = listener).
 
-        These are the people one talks to every week: peers, cross-unit
-        contacts, one's manager and one's direct reports. With
-        ``committee=True`` the committee members are linked to each other too.
+        Informal ties (peers, cross-unit contacts, the senior team) weigh 1
+        both ways. A reporting tie weighs ``manager_weight`` for the report
+        listening to their manager, and 1 for the manager listening to the
+        report. With ``committee=True`` the committee members are tied too.
         """
-        rows = [self.ties[:, 0], self.ties[:, 1]]
-        reports = np.flatnonzero(self.manager >= 0)
-        rows.append(reports)
-        rows.append(self.manager[reports])
+        src, dst = [self.ties[:, 0]], [self.ties[:, 1]]
         if committee and len(self.committee) > 1:
             a, b = np.triu_indices(len(self.committee), k=1)
-            rows.append(self.committee[a])
-            rows.append(self.committee[b])
-        src = np.concatenate(rows[0::2])
-        dst = np.concatenate(rows[1::2])
-        adj = sp.coo_matrix((np.ones(2 * len(src)), (np.r_[src, dst], np.r_[dst, src])),
-                            shape=(self.n, self.n)).tocsr()
-        adj.data[:] = 1.0  # a tie counted twice (informal and reporting) is still one tie
+            src.append(self.committee[a])
+            dst.append(self.committee[b])
+        src_a, dst_a = np.concatenate(src), np.concatenate(dst)
+        informal = sp.coo_matrix((np.ones(2 * len(src_a)), (np.r_[src_a, dst_a], np.r_[dst_a, src_a])),
+                                 shape=(self.n, self.n)).tocsr()
+        informal.data[:] = 1.0  # a tie listed twice is still one tie
+        reports = np.flatnonzero(self.manager >= 0)
+        bosses = self.manager[reports]
+        reporting = sp.coo_matrix(
+            (np.r_[np.full(len(reports), float(manager_weight)), np.ones(len(reports))],
+             (np.r_[reports, bosses], np.r_[bosses, reports])), shape=(self.n, self.n)).tocsr()
+        # Where an informal tie doubles a reporting one, the reporting weight holds.
+        adj = informal.maximum(reporting).tocsr()
         adj.sort_indices()
         return adj
 

@@ -24,6 +24,8 @@ from typing import Any
 SECTIONS = ("run", "organization", "behaviour", "levers")
 ROLES = ("ceo", "senior", "middle", "frontline")
 LEADER_GROUPS = ("ceo", "senior", "physician", "middle")
+SCHEDULE_DEPARTURES = ("ceo", "physician")
+"""Leaders a schedule can make depart: ``{week = 104, depart = "ceo"}``."""
 
 
 @dataclass(frozen=True)
@@ -36,8 +38,9 @@ class Parameter:
         The key, and the TOML table it lives in.
     kind
         ``"int"``, ``"float"``, ``"bool"``, ``"str"``, ``"choice"`` (one of
-        ``choices``), ``"weeks"`` (a list of week numbers) or ``"groups"``
-        (a list drawn from ``choices``).
+        ``choices``), ``"weeks"`` (a list of week numbers), ``"groups"``
+        (a list drawn from ``choices``) or ``"schedule"`` (a list of timed
+        events, see `SCHEDULE_DEPARTURES`).
     default, unit, doc
         The documented default, its unit and a one-line meaning.
     low, high
@@ -86,16 +89,20 @@ _TABLE = [
     # --- behaviour ---------------------------------------------------------
     _p("behaviour", "frontline_commitment", "float", 0.38, "0-1",
        "Mean predisposition to quality of frontline staff.", 0.0, 1.0),
-    _p("behaviour", "level_gradient", "float", 0.08, "0-1 per level",
-       "Extra predisposition of middle managers over frontline staff (P5; the CEO and senior team start at their passion).", 0.0, 0.3),
+    _p("behaviour", "middle_commitment", "float", 0.46, "0-1",
+       "Mean predisposition to quality of middle managers (P5; a low value is a frozen middle).", 0.0, 1.0),
     _p("behaviour", "predisposition_spread", "float", 0.12, "0-1 (sd)",
        "Standard deviation of individual predispositions.", 0.0, 0.4),
-    _p("behaviour", "susceptibility", "float", 0.85, "0-1",
+    _p("behaviour", "susceptibility", "float", 0.6, "0-1",
        "Mean weight a person gives to social influence over their predisposition.", 0.0, 1.0),
-    _p("behaviour", "influence_rate", "float", 0.10, "per week",
+    _p("behaviour", "influence_rate", "float", 0.03, "per week",
        "Share of the gap to the influence target closed each week.", 0.0, 1.0),
     _p("behaviour", "leader_weight", "float", 4.0, "peer equivalents",
        "Weight of a fully visible leader relative to one peer.", 0.0, 100.0),
+    _p("behaviour", "manager_weight", "float", 2.0, "peer equivalents",
+       "Weight a person gives their own manager relative to one peer.", 0.0, 100.0),
+    _p("behaviour", "practice_learning", "float", 0.1, "0-1",
+       "Pull of one's own QI practice on commitment: doing improvement work builds belief in it.", 0.0, 1.0),
     _p("behaviour", "rounding_weight", "float", 6.0, "peer equivalents",
        "Weight of a rounding conversation in that week's influence.", 0.0, 100.0),
     _p("behaviour", "ceo_passion", "float", 0.75, "0-1", "The CEO's passion for quality (a trait).", 0.0, 1.0),
@@ -103,7 +110,7 @@ _TABLE = [
     _p("behaviour", "base_trust", "float", 0.5, "0-1", "Initial trust in leadership.", 0.0, 1.0),
     _p("behaviour", "trust_rate", "float", 0.15, "0-1 per event",
        "Share of the gap to full (or no) trust closed by a kept (or broken) promise.", 0.0, 1.0),
-    _p("behaviour", "alignment_rate", "float", 0.15, "per week",
+    _p("behaviour", "alignment_rate", "float", 0.1, "per week",
        "Share of the gap to the received direction closed each week.", 0.0, 1.0),
     _p("behaviour", "relay_gain_low", "float", 0.2, "0-1",
        "Relay gain of a manager with zero commitment (a frozen middle filters).", 0.0, 1.0),
@@ -113,16 +120,18 @@ _TABLE = [
     _p("behaviour", "baseline_urgency", "float", 0.2, "0-1", "Initial urgency (impetus to transform).", 0.0, 1.0),
     _p("behaviour", "practice_threshold", "float", 0.4, "drive units",
        "Mean threshold the practice drive must reach.", 0.0, 5.0),
-    _p("behaviour", "threshold_spread", "float", 0.1, "drive units (sd)",
+    _p("behaviour", "threshold_spread", "float", 0.12, "drive units (sd)",
        "Standard deviation of practice thresholds.", 0.0, 2.0),
     _p("behaviour", "weight_commitment", "float", 0.6, "-", "Weight of commitment in the practice drive.", 0.0, 5.0),
     _p("behaviour", "weight_alignment", "float", 0.2, "-", "Weight of alignment in the practice drive.", 0.0, 5.0),
-    _p("behaviour", "weight_accountability", "float", 0.3, "-",
+    _p("behaviour", "weight_accountability", "float", 0.25, "-",
        "Weight of accountability pressure in the practice drive.", 0.0, 5.0),
     _p("behaviour", "weight_peers", "float", 0.15, "-", "Weight of peers' practice in the practice drive.", 0.0, 5.0),
     _p("behaviour", "peer_mode", "choice", "fraction", "-",
        "Peer practice counted as a 'fraction' of ties (Watts) or a 'count' (absolute threshold).",
        choices=("fraction", "count")),
+    _p("behaviour", "practice_uptake", "float", 0.1, "per week",
+       "Weekly chance that a person acts on a changed practice drive (1 = at once).", 0.0, 1.0),
     _p("behaviour", "habit", "float", 0.05, "drive units", "Drive bonus for having practised last week.", 0.0, 5.0),
     _p("behaviour", "cynicism_weight", "float", 0.3, "0-1", "How far cynicism pulls the commitment target down.", 0.0, 1.0),
     _p("behaviour", "cynicism_decay", "float", 0.02, "per week", "Weekly decay of cynicism.", 0.0, 1.0),
@@ -136,13 +145,13 @@ _TABLE = [
        "Weight of the unit's prevailing commitment in a new hire's starting commitment.", 0.0, 1.0),
     _p("behaviour", "ceo_turnover", "float", 0.15, "per year", "Annual chance that the CEO leaves (0.13-0.20).", 0.0, 0.95),
     _p("behaviour", "senior_turnover", "float", 0.10, "per year", "Annual chance that a senior leader leaves.", 0.0, 0.95),
-    _p("behaviour", "leader_capacity", "float", 40.0, "hours",
+    _p("behaviour", "leader_capacity", "float", 20.0, "hours",
        "A leader's store of personal capital (energy) when fully rested.", 0.0, 1000.0),
-    _p("behaviour", "energy_recovery", "float", 6.0, "hours per week", "Energy a leader regains each week.", 0.0, 100.0),
+    _p("behaviour", "energy_recovery", "float", 4.0, "hours per week", "Energy a leader regains each week.", 0.0, 100.0),
     _p("behaviour", "project_start_rate", "float", 0.03, "per unit per week",
        "Weekly chance a fully resourced, fully committed unit starts a project, at urgency 0.5.", 0.0, 1.0),
-    _p("behaviour", "project_length", "float", 20.0, "weeks", "Weeks of work a project needs at full support.", 1.0, 520.0),
-    _p("behaviour", "project_hazard", "float", 0.02, "per week",
+    _p("behaviour", "project_length", "float", 26.0, "weeks", "Weeks of work a project needs at full support.", 1.0, 520.0),
+    _p("behaviour", "project_hazard", "float", 0.04, "per week",
        "Weekly chance an unsupported project collapses.", 0.0, 1.0),
     _p("behaviour", "redesign_share", "float", 0.3, "0-1",
        "Share of new projects that are system redesigns rather than quick fixes.", 0.0, 1.0),
@@ -162,9 +171,9 @@ _TABLE = [
     _p("levers", "involved", "groups", ["ceo", "senior"], "-",
        "Leaders who carry out the strategy: any of ceo, senior, physician, middle.",
        choices=LEADER_GROUPS),
-    _p("levers", "steering", "float", 0.2, "0-1",
+    _p("levers", "steering", "float", 0.1, "0-1",
        "Intensity of direction and expectations sent down the reporting lines.", 0.0, 1.0),
-    _p("levers", "accountability", "float", 0.1, "0-1", "Pressure on units to report and act on quality.", 0.0, 1.0),
+    _p("levers", "accountability", "float", 0.05, "0-1", "Pressure on units to report and act on quality.", 0.0, 1.0),
     _p("levers", "resources", "float", 0.2, "0-1", "QI resources given to units (share of need).", 0.0, 1.0),
     _p("levers", "passion_display", "float", 0.1, "0-1",
        "How visibly involved leaders show their passion beyond their direct reports.", 0.0, 1.0),
@@ -182,15 +191,19 @@ _TABLE = [
     _p("levers", "impetus_shocks", "weeks", [], "weeks",
        "Weeks at which an external shock (sentinel event, grant, award) raises urgency."),
     _p("levers", "shock_size", "float", 0.5, "0-1", "Urgency added by one shock.", 0.0, 1.0),
-    _p("levers", "ceo_departure_week", "int", 0, "week", "Week the CEO leaves (0 = no scheduled departure).", 0, 5200),
     _p("levers", "succession", "float", 0.5, "0-1",
        "Succession planning: how much of a departing leader's passion their successor carries on.",
        0.0, 1.0),
     _p("levers", "successor_passion", "float", 0.4, "0-1",
        "Passion a successor brings of their own, before succession planning.", 0.0, 1.0),
+    _p("levers", "schedule", "schedule", [], "-",
+       "Timed changes: {week, lever, value} sets a lever from that week; {week, depart} makes "
+       "'ceo' or 'physician' leave that week."),
 ]
 
 PARAMETERS: dict[str, Parameter] = {p.name: p for p in _TABLE}
+LEVER_NAMES = [name for name, p in PARAMETERS.items() if p.section == "levers"]
+"""The strategy's levers: the parameters a strategy file may set."""
 
 # Each action a leader can take costs personal capital, in hours.
 ACTION_HOURS = {

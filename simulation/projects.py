@@ -86,7 +86,7 @@ class Portfolio:
         """One week of the portfolio: starts, progress, endings, feedback."""
         cfg, rng, org, state = model.config, model.rng, model.organization, model.state
         unit_c = model.unit_commitment
-        resources = cfg.resources
+        resources = model.levers.resources
 
         # Units start projects of their own where resources and commitment allow.
         chance = rules.project_start_chance(cfg.project_start_rate, resources, unit_c, model.urgency)

@@ -83,6 +83,13 @@ def influence_target(weighted_sum, total_weight, own, predisposition, susceptibi
     return target - cynicism_weight * cynicism
 
 
+def practice_experience(target, practised, learning):
+    """Doing improvement work builds belief in it: a person who practised
+    last week has their commitment target pulled ``learning`` of the way
+    towards 1 (behaviour shapes attitude, as well as the reverse)."""
+    return target + learning * practised * (1.0 - target)
+
+
 def commitment_next(commitment, target, rate):
     """Commitment closes ``rate`` of the gap to its target, within [0, 1].
 
@@ -125,6 +132,14 @@ def practises(drive, threshold):
     """A person practises QI when the drive reaches their threshold
     (Granovetter 1978)."""
     return drive >= threshold
+
+
+def practice_next(practised, wants, draw, uptake):
+    """Practice changes only when a person gets round to it: someone whose
+    drive says start (or stop) does so this week if their ``draw`` (uniform
+    on [0, 1)) falls below ``uptake``. With ``uptake = 1`` the threshold rule
+    applies at once, as in Granovetter's and Watts' models."""
+    return np.where(draw < uptake, wants, practised) * 1.0
 
 
 def accountability_pressure(accountability, manager_gain):

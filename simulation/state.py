@@ -52,10 +52,9 @@ class StaffState:
 
 def level_predisposition(role, config: Config):
     """Mean predisposition by role: frontline staff at ``frontline_commitment``,
-    middle managers one ``level_gradient`` above (P5); the CEO and senior
+    middle managers at ``middle_commitment`` (P5); the CEO and senior
     leaders at their passion."""
-    means = np.array([config.ceo_passion, config.senior_passion,
-                      config.frontline_commitment + config.level_gradient,
+    means = np.array([config.ceo_passion, config.senior_passion, config.middle_commitment,
                       config.frontline_commitment])
     return means[role]
 
@@ -116,6 +115,8 @@ class Signals:
     leader's commitment. ``kept`` / ``broken``: promises (issues raised on
     rounds) resolved or dropped. ``hours``: leader-hours spent this week.
     ``accountability``: the organization's accountability this week (0-1).
+    ``practice_draw``: each person's uniform draw for acting on their
+    practice drive this week (drawn by the model, so both engines use it).
     """
 
     ARRAYS = ("steer", "visibility", "contact_weight", "contact_sum", "kept", "broken", "hours")
@@ -124,6 +125,7 @@ class Signals:
         for name in self.ARRAYS:
             setattr(self, name, np.zeros(n))
         self.accountability = 0.0
+        self.practice_draw = np.zeros(n)  # every draw below an uptake of 1: the threshold rule acts at once
 
     def reset(self) -> None:
         self.__init__(len(self.steer))

@@ -30,9 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from simulation.config import Config, ConfigError, check_value
-from simulation.parameters import PARAMETERS
+from simulation.parameters import LEVER_NAMES, PARAMETERS
 
-LEVERS = [name for name, p in PARAMETERS.items() if p.section == "levers"]
+LEVERS = LEVER_NAMES
 TOP_LEVEL = ("name", "description", "levers")
 
 

@@ -309,7 +309,8 @@ def test_to_toml_writes_every_parameter_in_its_table():
            senior_team=9, unit_size=3, peer_density=0.1 + 0.2, cross_unit_ties=1e-7, committee_size=0,
            peer_mode="count", redesign_decay=1 / 3, leader_capacity=999.999, culture_memory=1.0,
            involved=["physician", "middle"], rounders=["ceo", "senior", "physician", "middle"],
-           committee=True, impetus_shocks=[1, 1, 26, 5200], ceo_departure_week=100),
+           committee=True, impetus_shocks=[1, 1, 26, 5200],
+           schedule=[{"week": 100, "depart": "ceo"}, {"week": 9, "lever": "rounders", "value": ["ceo"]}]),
     # A chart path with characters TOML must escape.
     Config(org_chart='/data/"quoted" \\ back\\slash\n\ttab\x01 é.csv'),
 ], ids=["defaults", "every-kind-changed", "awkward-path"])

@@ -1,7 +1,8 @@
 """The documentation keeps up with the code: every parameter and every metric
-must be documented in docs/ODD.md (regenerate its tables with
-``python docs/make_parameter_table.py``)."""
+must be documented in docs/ODD.md, and its tables must be the ones the code
+generates (regenerate them with ``python docs/make_parameter_table.py --write``)."""
 
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -22,3 +23,11 @@ def test_odd_documents_every_name(odd_text: str, kind: str, names: list[str]) ->
     missing = [name for name in names if f"`{name}`" not in odd_text]
     assert not missing, (f"{kind}(s) missing from {ODD.name}: {', '.join(missing)}; "
                          "run `python docs/make_parameter_table.py` and update its tables")
+
+
+def test_odd_tables_match_the_code(odd_text: str) -> None:
+    spec = importlib.util.spec_from_file_location("make_parameter_table", ODD.parent / "make_parameter_table.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert script.with_tables(odd_text) == odd_text, (
+        "docs/ODD.md tables are stale: run `python docs/make_parameter_table.py --write`")

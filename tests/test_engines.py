@@ -19,7 +19,8 @@ EVERYTHING = dict(
     involved=["ceo", "senior", "middle"], steering=0.7, accountability=0.5, resources=0.7,
     passion_display=0.8, rounders=["ceo", "senior", "middle"], rounding_frequency=1.5, rounding_contacts=6,
     follow_through=0.6, projects_per_leader=2, barrier_removal=0.7, committee=True, middle_development=0.5,
-    impetus_shocks=[5, 20], ceo_departure_week=15, succession=0.3,
+    impetus_shocks=[5, 20], succession=0.3,
+    schedule=[{"week": 15, "depart": "ceo"}, {"week": 25, "lever": "committee", "value": False}],
     # High turnover so that hires, departures and successions all happen in a short run.
     turnover_rate=0.5, senior_turnover=0.6, ceo_turnover=0.3, project_start_rate=0.2,
 )

@@ -110,6 +110,7 @@ def test_visible_passionate_leaders_raise_commitment_if_trusted():
 
 def test_commitment_is_anchored_to_predisposition():
     model = OrgChangeModel(staff=200, seed=7, susceptibility=0.0, influence_rate=0.5, cynicism_weight=0.0,
+                           practice_learning=0.0,
                            turnover_rate=0.0, senior_turnover=0.0, ceo_turnover=0.0, project_start_rate=0.0)
     model.state.commitment[:] = 1.0
     model.run(40)
@@ -157,7 +158,7 @@ def test_peer_practice_spreads_as_a_complex_contagion():
     def spread(weight):
         model = OrgChangeModel(staff=300, seed=10, weight_peers=weight, practice_threshold=0.5,
                                threshold_spread=0.05, habit=0.3, weight_commitment=0.0, weight_alignment=0.0,
-                               steering=0.0, accountability=0.0, turnover_rate=0.0)
+                               steering=0.0, accountability=0.0, turnover_rate=0.0, practice_uptake=1.0)
         model.state.practice[:150] = 1.0
         return model.run(20)["practice"].iloc[-1]
 
@@ -248,11 +249,11 @@ def test_the_committee_links_its_members_and_raises_the_redesign_share():
     model = OrgChangeModel(staff=300, seed=12, committee=True, committee_size=8)
     members = model.organization.committee
     assert len(members) == 8
-    assert model.peers[np.ix_(members, members)].sum() == 8 * 7
+    assert (model.peers[np.ix_(members, members)] > 0).sum() == 8 * 7
     model.step()
     assert model.committee_share == 1.0
     assert model.projects.redesign_share > model.config.redesign_share
-    assert OrgChangeModel(staff=300, seed=12).peers[np.ix_(members, members)].sum() < 8 * 7
+    assert (OrgChangeModel(staff=300, seed=12).peers[np.ix_(members, members)] > 0).sum() < 8 * 7
 
 
 # --- 7. fatigue, cynicism and trust ----------------------------------------------------------
@@ -295,7 +296,7 @@ def test_new_hires_are_socialized_into_their_unit():
 
 def test_ceo_departure_and_succession():
     for succession, expected in ((0.0, 0.2), (1.0, 0.75), (0.5, 0.475)):
-        model = OrgChangeModel(staff=200, seed=16, ceo_departure_week=5, succession=succession,
+        model = OrgChangeModel(staff=200, seed=16, schedule=[{"week": 5, "depart": "ceo"}], succession=succession,
                                successor_passion=0.2, ceo_passion=0.75, ceo_turnover=0.0,
                                projects_per_leader=1, involved=["ceo"])
         founder = model.people[model.organization.ceo]
@@ -316,8 +317,9 @@ def test_ceo_departure_and_succession():
 
 # --- 9. outcomes ---------------------------------------------------------------------------------
 def test_quality_follows_practice_and_culture_moves_slowly():
-    model = OrgChangeModel(staff=200, seed=17, culture_memory=26.0, turnover_rate=0.0)
-    model.state.threshold[:] = 0.0  # from week 1 everyone practises
+    model = OrgChangeModel(staff=200, seed=17, culture_memory=26.0, turnover_rate=0.0, practice_threshold=5.0,
+                           practice_uptake=1.0)
+    model.state.threshold[:] = 0.0  # nobody practised at the start; from week 1 everyone does
     df = model.run(104)
     assert df["quality"].iloc[0] < 0.5 < 0.95 < df["quality"].iloc[-1]
     q = model.config.quality_rate

@@ -25,10 +25,12 @@ CASES = {
     "influence_target": (rules.influence_target,
                          lambda: (u(0, 5), rng.integers(0, 5, N) * 1.0, u(), u(), u(), u(), 0.3)),
     "commitment_next": (rules.commitment_next, lambda: (u(), u(-0.2, 1.2), 0.1)),
+    "practice_experience": (rules.practice_experience, lambda: (u(), (u() > 0.5) * 1.0, 0.1)),
     "leader_trust_weight": (rules.leader_trust_weight, lambda: (u(), u())),
     "practice_drive": (rules.practice_drive,
                        lambda: (u(), u(), u(), u(), (u() > 0.5) * 1.0, 0.6, 0.2, 0.3, 0.15, 0.05)),
     "practises": (rules.practises, lambda: (u(), u())),
+    "practice_next": (rules.practice_next, lambda: ((u() > 0.5) * 1.0, u() > 0.5, u(), 0.3)),
     "accountability_pressure": (rules.accountability_pressure, lambda: (u(), u())),
     "project_start_chance": (rules.project_start_chance, lambda: (0.03, u(), u(), u())),
     "project_progress": (rules.project_progress, lambda: (u(), u(), u(), u(), 20.0)),
@@ -120,6 +122,12 @@ def test_influence_target_anchors_to_predisposition():
     assert rules.influence_target(1.8, 3.0, 0.7, 0.2, 1.0, 0.5, 0.3) == pytest.approx(0.45)
 
 
+def test_practising_pulls_the_commitment_target_up():
+    assert rules.practice_experience(0.4, 1.0, 0.25) == pytest.approx(0.55)
+    assert rules.practice_experience(0.4, 0.0, 0.25) == 0.4
+    assert rules.practice_experience(1.0, 1.0, 0.5) == 1.0
+
+
 def test_commitment_moves_toward_target_and_stays_in_unit_interval():
     assert rules.commitment_next(0.2, 0.6, 0.25) == pytest.approx(0.3)
     assert rules.commitment_next(0.2, 0.6, 1.0) == pytest.approx(0.6)
@@ -133,6 +141,13 @@ def test_practice_threshold():
     assert rules.practises(drive, 0.4) and not rules.practises(drive, 0.41)
     # Habit: having practised last week adds to the drive.
     assert rules.practice_drive(0.5, 0.5, 0.0, 0.0, 1.0, 0.6, 0.2, 0.3, 0.15, 0.05) == pytest.approx(0.45)
+
+
+def test_practice_changes_only_for_those_who_get_round_to_it():
+    np.testing.assert_array_equal(rules.practice_next(np.array([0.0, 0.0, 1.0, 1.0]),
+                                                      np.array([True, True, False, False]),
+                                                      np.array([0.05, 0.5, 0.05, 0.5]), 0.1), [1.0, 0.0, 0.0, 1.0])
+    assert rules.practice_next(0.0, True, 0.999, 1.0) == 1.0  # uptake 1: the threshold rule at once
 
 
 def test_project_rules_reward_commitment_resources_and_support():

@@ -86,7 +86,29 @@ class Leader(Person):
                 boss = org.manager[boss]
         return np.flatnonzero(under)
 
-    # -- the week's decisions -------------------------------------------------------
+    # -- what duties cost ----------------------------------------------------------------
+    def sponsor_cost(self) -> float:
+        """Hours a week to clear one sponsored project's barriers."""
+        return ACTION_HOURS["sponsor"] * self.model.levers.barrier_removal
+
+    def steer_cost(self) -> float:
+        """Hours a week of steering and accountability reviews."""
+        return ACTION_HOURS["steer"] * max(self.model.levers.steering, self.model.levers.accountability)
+
+    def planned_hours(self) -> float:
+        """Hours a week the strategy asks of this leader, energy permitting:
+        the leader-hours its duties would cost at full strength."""
+        levers = self.model.levers
+        hours = ACTION_HOURS["committee"] if self.on_committee else 0.0
+        if self.involved:
+            hours += levers.projects_per_leader * self.sponsor_cost() + self.steer_cost()
+        if self.rounds and len(self.scope):
+            unit_staff = np.mean([len(self.model.frontline_of_unit(u)) for u in self.scope])
+            contacts = min(levers.rounding_contacts, unit_staff)
+            hours += levers.rounding_frequency * contacts * ACTION_HOURS["round_contact"]
+        return float(hours)
+
+    # -- the week's decisions -------------------------------------------------------------
     def act(self) -> None:
         """Spend this week's energy on the strategy's duties, in priority order."""
         sig = self.model.signals
@@ -108,7 +130,7 @@ class Leader(Person):
         while len(self.sponsored) < levers.projects_per_leader and len(self.scope):
             self.sponsored.append(self.choose_project())
         spent = 0.0
-        cost = ACTION_HOURS["sponsor"] * levers.barrier_removal
+        cost = self.sponsor_cost()
         for project in self.sponsored:
             if spent + cost <= budget:
                 project.support = levers.barrier_removal
@@ -143,9 +165,8 @@ class Leader(Person):
     def steer(self, budget: float) -> float:
         """Send direction and expectations down and hold units accountable."""
         levers, sig = self.model.levers, self.model.signals
-        effort = max(levers.steering, levers.accountability)
-        cost = ACTION_HOURS["steer"] * effort
-        if not self.involved or effort == 0 or cost > budget:
+        cost = self.steer_cost()
+        if not self.involved or cost == 0 or cost > budget:
             return 0.0
         sig.steer[self.index] = rules.steering_signal(levers.steering, self.commitment, self.model.urgency)
         sig.accountability = max(sig.accountability, levers.accountability)

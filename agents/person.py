@@ -114,6 +114,7 @@ class Person(mesa.Agent):
                                         now.susceptibility[i], now.cynicism[i], cfg.cynicism_weight)
         target = rules.practice_experience(target, now.practice[i], cfg.practice_learning)
         commitment = rules.commitment_next(now.commitment[i], target, cfg.influence_rate)
+        commitment = rules.feedback(commitment, sig.kept[i], cfg.feedback_boost)
 
         # 5. Practice: a threshold on attitude, clarity, pressure, peers and habit.
         pressure = rules.accountability_pressure(sig.accountability, gain)
@@ -131,5 +132,6 @@ class Person(mesa.Agent):
         nxt.cynicism[i] = rules.cynicism_next(now.cynicism[i], cfg.cynicism_decay,
                                               sig.broken[i] * cfg.broken_promise_cynicism)
         nxt.trust[i] = rules.trust_next(now.trust[i], sig.kept[i], sig.broken[i], cfg.trust_rate)
-        nxt.predisposition[i] = rules.developed_predisposition(now.predisposition[i], m.development[i])
+        nxt.predisposition[i] = rules.developed_predisposition(now.predisposition[i], m.development[i],
+                                                                cfg.development_rate)
         nxt.tenure[i] = now.tenure[i] + 1.0

@@ -183,6 +183,13 @@ def cynicism_next(cynicism, decay, added):
     return np.clip(cynicism * (1.0 - decay) + added, 0.0, 1.0)
 
 
+def feedback(commitment, kept, boost):
+    """Each issue raised on a round and resolved closes ``boost`` of a
+    person's gap to full commitment: feedback is the active ingredient of
+    rounding (P4)."""
+    return commitment + (1.0 - (1.0 - boost) ** kept) * (1.0 - commitment)
+
+
 def trust_next(trust, kept, broken, rate):
     """Each kept promise closes ``rate`` of the gap to full trust; each broken
     one removes ``rate`` of the trust there is."""
@@ -190,8 +197,9 @@ def trust_next(trust, kept, broken, rate):
     return trust * (1.0 - rate) ** broken
 
 
-def developed_predisposition(predisposition, development, rate=0.01):
-    """Development programmes slowly raise a manager's own predisposition."""
+def developed_predisposition(predisposition, development, rate):
+    """Development programmes raise a manager's own predisposition: each
+    week by ``rate * development`` of the gap to 1."""
     return predisposition + rate * development * (1.0 - predisposition)
 
 

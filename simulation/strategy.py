@@ -33,7 +33,7 @@ from simulation.config import Config, ConfigError, check_value
 from simulation.parameters import LEVER_NAMES, PARAMETERS
 
 LEVERS = LEVER_NAMES
-TOP_LEVEL = ("name", "description", "levers")
+TOP_LEVEL = ("name", "description", "levers", "schedule")
 
 
 @dataclass(frozen=True)
@@ -47,13 +47,17 @@ class Strategy:
     description: str
     levers: dict[str, Any] = field(default_factory=dict)
     source: str = ""
+    event_lines: tuple[int | None, ...] = ()  # file line of each schedule event, in week order
 
     def apply(self, config: Config) -> Config:
         """``config`` with this strategy's levers set."""
         try:
             return config.replace(**self.levers)
         except ConfigError as err:  # a lever that clashes with the config, e.g. a shock after the horizon
-            raise ConfigError(f"strategy {self.source or self.name!r}: {err}") from None
+            event = re.match(r"schedule\[(\d+)\]", str(err))
+            k = int(event.group(1)) if event else len(self.event_lines)
+            line = f", line {self.event_lines[k]}" if k < len(self.event_lines) and self.event_lines[k] else ""
+            raise ConfigError(f"strategy {self.source or self.name!r}{line}: {err}") from None
 
 
 def preset_names() -> list[str]:
@@ -134,7 +138,26 @@ def parse_strategy(text: str, source: str) -> Strategy:
             levers[key] = check_value(key, value)
         except ConfigError as err:
             raise fail(f"[levers] {err}", key, "levers") from None
-    return Strategy(data["name"].strip(), " ".join(data["description"].split()), levers, source)
+    if "schedule" in data:
+        if "schedule" in levers:
+            raise fail("schedule: give it as [[schedule]] tables or in [levers], not both", "schedule")
+        try:
+            levers["schedule"] = check_value("schedule", data["schedule"])
+        except ConfigError as err:
+            event = re.match(r"schedule\[(\d+)\]", str(err))
+            line = _line_of_event(text, int(event.group(1))) if event else None
+            raise ConfigError(f"{source}{'' if line is None else f', line {line}'}: {err}") from None
+    weeks = [e.get("week") for e in data.get("schedule", [])]
+    order = sorted(range(len(weeks)), key=weeks.__getitem__)  # the order check_value sorted them in
+    lines = tuple(_line_of_event(text, k) for k in order)
+    return Strategy(data["name"].strip(), " ".join(data["description"].split()), levers, source, lines)
+
+
+def _line_of_event(text: str, k: int) -> int | None:
+    """The line (from 1) of the ``k``-th ``[[schedule]]`` header (from 0)."""
+    headers = [n for n, line in enumerate(text.splitlines(), start=1)
+               if re.match(r"^\[\[\s*schedule\s*\]\]\s*(#.*)?$", line.strip())]
+    return headers[k] if k < len(headers) else None
 
 
 _TABLE_HEADER = re.compile(r"^\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")

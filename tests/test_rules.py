@@ -37,8 +37,9 @@ CASES = {
     "project_collapse_chance": (rules.project_collapse_chance, lambda: (0.02, u(), u())),
     "kick": (rules.kick, lambda: (u(), u(-1, 1))),
     "cynicism_next": (rules.cynicism_next, lambda: (u(), 0.02, u(0, 0.3))),
+    "feedback": (rules.feedback, lambda: (u(), rng.integers(0, 3, N) * 1.0, 0.05)),
     "trust_next": (rules.trust_next, lambda: (u(), rng.integers(0, 3, N) * 1.0, rng.integers(0, 3, N) * 1.0, 0.15)),
-    "developed_predisposition": (rules.developed_predisposition, lambda: (u(), u())),
+    "developed_predisposition": (rules.developed_predisposition, lambda: (u(), u(), 0.02)),
     "weekly_hazard": (rules.weekly_hazard, lambda: (u(0, 0.9),)),
     "new_hire_commitment": (rules.new_hire_commitment, lambda: (u(), u(), 0.6)),
     "quality_next": (rules.quality_next, lambda: (u(), u(), 0.05)),
@@ -166,6 +167,12 @@ def test_kick_moves_a_share_of_the_way_to_one_or_zero():
     assert rules.kick(0.5, 0.2) == pytest.approx(0.6)
     assert rules.kick(0.5, -0.2) == pytest.approx(0.4)
     assert rules.kick(0.5, 0.0) == 0.5
+
+
+def test_resolved_issues_raise_commitment():
+    assert rules.feedback(0.5, 1, 0.1) == pytest.approx(0.55)
+    assert rules.feedback(0.5, 0, 0.1) == 0.5
+    assert rules.feedback(0.5, 2, 0.1) == pytest.approx(rules.feedback(0.55, 1, 0.1))
 
 
 def test_cynicism_and_trust():

@@ -42,6 +42,16 @@ def _parser() -> argparse.ArgumentParser:
                                             "(a preset, or your own strategy TOML file).")
     strategies.add_argument("action", nargs="?", choices=["show"], help="'show NAME' prints the whole file")
     strategies.add_argument("name", nargs="?", help="preset name, or path of a strategy TOML file, to show")
+    validate = sub.add_parser(
+        "validate", help="check the model against classic results of social-influence and contagion theory",
+        description="Reduce the model, through its own update rules, to DeGroot, Friedkin-Johnsen, Granovetter, "
+                    "Watts, complex contagion and a chain of command, and compare each with theory. Prints a "
+                    "table of expected (theory) and simulated values with their tolerances, and exits with "
+                    "status 1 if any case fails. See docs/validation.md.")
+    validate.add_argument("--quick", action="store_true",
+                          help="fewer replicates and settings, with tolerances to match (under a minute)")
+    validate.add_argument("--seed", type=int, metavar="S",
+                          help="root seed of every random graph and threshold (default: 1978)")
     return parser
 
 
@@ -56,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _run(args)
+        if args.command == "validate":
+            return _validate(args)
         return _strategies(args)
     except (ConfigError, ChartError) as err:
         return _error(str(err))
@@ -148,6 +160,25 @@ def _strategies(args) -> int:
         s = load_strategy(name)
         print(f"{name:22s} {s.description.split('. ')[0].rstrip('.')}.")
     return 0
+
+
+def _validate(args) -> int:
+    from simulation.theory import DEFAULT_SEED, TABLE_NOTE, format_table, run_all
+
+    seed = DEFAULT_SEED if args.seed is None else args.seed
+    if seed < 0:
+        raise ConfigError(f"--seed: must be an integer >= 0, got {seed}")
+    started = time.perf_counter()
+    cases = run_all(quick=args.quick, seed=seed)
+    elapsed = time.perf_counter() - started
+    failed = [c for c in cases if not c.passed]
+    print(f"orgchange validate{' --quick' if args.quick else ''}: the model's own rules against theory "
+          f"(seed {seed})\n")
+    print(format_table(cases))
+    print(f"\n{TABLE_NOTE}")
+    verdict = "all pass" if not failed else f"{len(failed)} FAILED"
+    print(f"\n{len(cases)} cases, {verdict}, in {elapsed:.1f} s")
+    return 1 if failed else 0
 
 
 class _ProgressBar:

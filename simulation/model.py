@@ -29,6 +29,7 @@ from typing import Any
 import mesa
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 # A plain import: `agents` imports `simulation.rules`, so either package may load first.
 import agents
@@ -127,7 +128,7 @@ class OrgChangeModel(mesa.Model):
 
         # The people, as Mesa agents.
         self.people = [agents.AGENT_CLASSES[r](self, i) for i, r in enumerate(org.role)]
-        self.peers = None
+        self.peers, self._own_network = None, False
         self._apply_levers()
         settle(self)
 
@@ -154,6 +155,23 @@ class OrgChangeModel(mesa.Model):
     def members_of_unit(self, unit: int) -> np.ndarray:
         """Indices of everyone in ``unit``, its middle manager included."""
         return self._members[self._member_bounds[unit]:self._member_bounds[unit + 1]]
+
+    def use_network(self, weights) -> None:
+        """Make ``weights`` (n x n, row = listener) whom people listen to,
+        in place of the organization's ties, for good.
+
+        Any non-negative weights work, since the influence rule divides by
+        each row's sum; DeGroot's row-stochastic matrix is the special case
+        of row sums 1. Nobody sees leaders beyond these ties: the skip-level
+        matrix is emptied. `simulation.theory` uses this to reduce the model
+        to classic ones.
+        """
+        weights = sp.csr_matrix(weights, dtype=float)
+        weights.sort_indices()
+        self.peers = weights
+        self.tie_weight = np.asarray(weights.sum(axis=1)).ravel()
+        self.skip_level = sp.csr_matrix(weights.shape)
+        self._own_network = True
 
     # -- the week ------------------------------------------------------------------------
     def step(self) -> None:
@@ -252,7 +270,7 @@ class OrgChangeModel(mesa.Model):
         """Derive from the levers in force what the engines and leaders read:
         the committee's ties, middle-manager development, and who has duties."""
         org, levers = self.organization, self.levers
-        if self.peers is None or levers.committee != self._committee_ties:
+        if not self._own_network and (self.peers is None or levers.committee != self._committee_ties):
             self.peers = org.peer_matrix(committee=levers.committee, manager_weight=self.config.manager_weight)
             self.tie_weight = np.asarray(self.peers.sum(axis=1)).ravel()
             self._committee_ties = levers.committee

@@ -1,0 +1,111 @@
+"""How the defaults were calibrated, and how much the patterns depend on them.
+
+Run from the repository root:
+
+    python benchmarks/calibrate.py presets [--replicates 30]
+        Five-year outcomes of every preset strategy under the defaults:
+        mean and 95% confidence interval over replicates (the README table).
+
+    python benchmarks/calibrate.py claims
+        Every claim of patterns P1-P8 under the defaults, with its interval:
+        the margins the pattern tests rely on.
+
+    python benchmarks/calibrate.py sensitivity [--scale 0.5]
+        For each calibrated parameter, halve it and raise it by half (within
+        its allowed range) and report which patterns stop holding. The
+        claims run with ``scale`` times their usual replicates.
+
+The calibration itself was a loop over the last two: start from values
+taken from the literature where there are any (turnover, CEO turnover, the
+level gradient), set the others from the pattern they govern (see the
+calibration table in docs/ODD.md), check every claim, adjust, repeat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import time
+
+import numpy as np
+
+from experiments.patterns import CLAIMS, Interval, preset
+from experiments.replicates import replicate_seeds
+from simulation import Config, OrgChangeModel
+from simulation.parameters import PARAMETERS
+from simulation.strategy import load_strategy, preset_names
+
+CALIBRATED = ["frontline_commitment", "middle_commitment", "predisposition_spread", "susceptibility",
+              "influence_rate", "manager_weight", "leader_weight", "rounding_weight", "feedback_boost",
+              "broken_promise_cynicism", "practice_threshold", "practice_uptake", "practice_learning",
+              "development_rate", "project_hazard", "energy_recovery", "alignment_rate"]
+"""The defaults set by calibration, in the order of the ODD's calibration table."""
+
+
+def preset_outcomes(replicates: int) -> str:
+    """A markdown table of every preset's five-year outcomes."""
+    rows = ["| preset | frontline commitment | frontline QI practice | quality | projects succeeded "
+            "| leader-hours a week |", "| --- | --- | --- | --- | --- | --- |"]
+    seeds = replicate_seeds(2026, replicates)
+    for name in preset_names():
+        runs = [OrgChangeModel(preset(name).replace(seed=s)).run() for s in seeds]
+        last = [df.iloc[-1] for df in runs]
+        cells = [Interval.of([r[c] for r in last]) for c in
+                 ("commitment_frontline", "practice_frontline", "quality", "projects_succeeded")]
+        hours = Interval.of([df["leader_hours"].iloc[1:].mean() for df in runs])
+        rows.append(f"| {load_strategy(name).name} | " + " | ".join(_pm(c) for c in cells)
+                    + f" | {_pm(hours, 1)} |")
+    return "\n".join(rows)
+
+
+def _pm(interval: Interval, digits: int = 3) -> str:
+    return f"{interval.mean:.{digits}f} ± {(interval.high - interval.mean):.{digits}f}"
+
+
+def claims(base: Config | None = None, scale: float = 1.0, verbose: bool = True) -> dict[str, bool]:
+    """Run every pattern's claims; return whether each pattern holds."""
+    held = {}
+    for pattern, make in CLAIMS.items():
+        replicates = max(3, round(scale * inspect.signature(make).parameters["replicates"].default))
+        results = make(replicates, base=base)
+        held[pattern] = all(c.holds for c in results)
+        if verbose:
+            print(f"{pattern} ({replicates} replicates)")
+            for c in results:
+                print(f"  {c}")
+    return held
+
+
+def sensitivity(scale: float) -> None:
+    """Which patterns fail when each calibrated default is halved or raised by half."""
+    print(f"{'parameter':26s} {'default':>8s} {'value':>8s}  patterns that fail")
+    for name in CALIBRATED:
+        p, default = PARAMETERS[name], PARAMETERS[name].default
+        for factor in (0.5, 1.5):
+            value = float(np.clip(default * factor, p.low, p.high))
+            if p.kind == "int":
+                value = int(round(value))
+            started = time.perf_counter()
+            held = claims(Config(**{name: value}), scale, verbose=False)
+            failing = " ".join(k for k, ok in held.items() if not ok) or "none"
+            print(f"{name:26s} {default:8g} {value:8g}  {failing}   ({time.perf_counter() - started:.0f} s)",
+                  flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("part", choices=["presets", "claims", "sensitivity"])
+    parser.add_argument("--replicates", type=int, default=30, help="replicates per preset (presets)")
+    parser.add_argument("--scale", type=float, default=0.5, help="share of each claim's replicates (sensitivity)")
+    args = parser.parse_args()
+    if args.part == "presets":
+        print(preset_outcomes(args.replicates))
+    elif args.part == "claims":
+        held = claims()
+        print("patterns holding:", sum(held.values()), "of", len(held))
+    else:
+        sensitivity(args.scale)
+
+
+if __name__ == "__main__":
+    main()

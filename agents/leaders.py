@@ -103,7 +103,7 @@ class Leader(Person):
         if self.involved:
             hours += levers.projects_per_leader * self.sponsor_cost() + self.steer_cost()
         if self.rounds and len(self.scope):
-            unit_staff = np.mean([len(self.model.frontline_of_unit(u)) for u in self.scope])
+            unit_staff = np.mean([len(self.model.organization.frontline(u)) for u in self.scope])
             contacts = min(levers.rounding_contacts, unit_staff)
             hours += levers.rounding_frequency * contacts * ACTION_HOURS["round_contact"]
         return float(hours)
@@ -200,7 +200,7 @@ class Leader(Person):
         """Talk with up to ``size`` frontline staff of ``unit``. Returns hours."""
         m, cfg, sig = self.model, self.model.config, self.model.signals
         self.last_rounded[unit] = m.week
-        staff = m.frontline_of_unit(unit)
+        staff = m.organization.frontline(unit)
         if len(staff) == 0:
             return 0.0
         contacts = m.rng.choice(staff, size=min(size, len(staff)), replace=False)

@@ -37,7 +37,7 @@ from simulation import rules
 from simulation.config import Config
 from simulation.engines import ENGINES, settle
 from simulation.metrics import METRICS, measure
-from simulation.organization import FRONTLINE, MIDDLE, Organization
+from simulation.organization import MIDDLE, Organization
 from simulation.parameters import LEVER_NAMES
 from simulation.projects import Portfolio
 from simulation.state import Signals, draw_traits, initial_state
@@ -113,15 +113,7 @@ class OrgChangeModel(mesa.Model):
         self.headcount = np.bincount(org.role, minlength=4).astype(float)
         self.is_leader = org.role <= MIDDLE
         self.committee_members = set(org.committee.tolist())
-        # Unit members sorted by unit, so a unit's members are one slice.
-        members = np.flatnonzero(org.unit >= 0)
-        self._members = members[np.argsort(org.unit[members], kind="stable")]
-        self._member_unit = org.unit[self._members]
-        self._member_bounds = np.searchsorted(self._member_unit, np.arange(org.n_units + 1))
-        self.unit_size = np.diff(self._member_bounds).astype(float)
-        front = np.flatnonzero(org.role == FRONTLINE)
-        self._frontline = front[np.argsort(org.unit[front], kind="stable")]
-        self._frontline_bounds = np.searchsorted(org.unit[self._frontline], np.arange(org.n_units + 1))
+        self._in_unit = np.flatnonzero(org.unit >= 0)
         annual = np.array([config.ceo_turnover, config.senior_turnover, config.turnover_rate,
                            config.turnover_rate])
         self.leave_hazard = rules.weekly_hazard(annual)[org.role]
@@ -147,15 +139,7 @@ class OrgChangeModel(mesa.Model):
         self.datacollector.collect(self)
         self._snapshot()
 
-    # -- helpers the agents use -------------------------------------------------------
-    def frontline_of_unit(self, unit: int) -> np.ndarray:
-        """Indices of the frontline staff of ``unit``."""
-        return self._frontline[self._frontline_bounds[unit]:self._frontline_bounds[unit + 1]]
-
-    def members_of_unit(self, unit: int) -> np.ndarray:
-        """Indices of everyone in ``unit``, its middle manager included."""
-        return self._members[self._member_bounds[unit]:self._member_bounds[unit + 1]]
-
+    # -- structure -----------------------------------------------------------------------
     def use_network(self, weights) -> None:
         """Make ``weights`` (n x n, row = listener) whom people listen to,
         in place of the organization's ties, for good.
@@ -278,10 +262,11 @@ class OrgChangeModel(mesa.Model):
         self.on_duty = [i for i in np.flatnonzero(self.is_leader) if self.people[i].has_duties()]
 
     def _unit_means(self) -> None:
-        s, unit, members, n_units = self.state, self._member_unit, self._members, len(self.unit_size)
+        org, s, inside = self.organization, self.state, self._in_unit
+        unit, sizes = org.unit[inside], org.unit_sizes
         with np.errstate(invalid="ignore"):
-            self.unit_commitment = np.bincount(unit, s.commitment[members], n_units) / self.unit_size
-            self.unit_practice = np.bincount(unit, s.practice[members], n_units) / self.unit_size
+            self.unit_commitment = np.bincount(unit, s.commitment[inside], org.n_units) / sizes
+            self.unit_practice = np.bincount(unit, s.practice[inside], org.n_units) / sizes
 
     @property
     def unit_quality(self) -> np.ndarray:
@@ -290,9 +275,10 @@ class OrgChangeModel(mesa.Model):
         return np.clip(self.base_quality + self.projects.quick_gain + self.projects.redesign_gain, 0.0, 1.0)
 
     def _hospital_quality(self) -> float:
-        if not self.unit_size.sum():
+        sizes = self.organization.unit_sizes
+        if not sizes.sum():
             return 0.0
-        return float(np.average(self.unit_quality, weights=self.unit_size))
+        return float(np.average(self.unit_quality, weights=sizes))
 
     def _culture_now(self) -> float:
         return float(0.5 * (self.state.commitment.mean() + self.state.practice.mean()))

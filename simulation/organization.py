@@ -118,8 +118,29 @@ class Organization:
         return head
 
     def members(self, unit: int) -> np.ndarray:
-        """Indices of the staff in a unit, its manager included."""
-        return np.flatnonzero(self.unit == unit)
+        """Indices of the staff in a unit, its manager included (ascending)."""
+        order, bounds = self._by_unit(everyone=True)
+        return order[bounds[unit]:bounds[unit + 1]]
+
+    def frontline(self, unit: int) -> np.ndarray:
+        """Indices of a unit's frontline staff (ascending)."""
+        order, bounds = self._by_unit(everyone=False)
+        return order[bounds[unit]:bounds[unit + 1]]
+
+    @cached_property
+    def unit_sizes(self) -> np.ndarray:
+        """Head count of each unit, its manager included."""
+        return np.bincount(self.unit[self.unit >= 0], minlength=self.n_units).astype(float)
+
+    def _by_unit(self, everyone: bool) -> tuple[np.ndarray, np.ndarray]:
+        """People sorted by unit, and where each unit's block starts, so that
+        a unit's members are one slice (computed once; the structure is fixed)."""
+        key = "_members_by_unit" if everyone else "_frontline_by_unit"
+        if key not in self.__dict__:
+            people = np.flatnonzero(self.unit >= 0 if everyone else self.role == FRONTLINE)
+            order = people[np.argsort(self.unit[people], kind="stable")]
+            self.__dict__[key] = order, np.searchsorted(self.unit[order], np.arange(self.n_units + 1))
+        return self.__dict__[key]
 
     # -- matrices for the engine ------------------------------------------------
     def peer_matrix(self, committee: bool = False, manager_weight: float = 1.0) -> sp.csr_matrix:

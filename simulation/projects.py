@@ -107,7 +107,7 @@ class Portfolio:
             project.support = 0.0  # support is paid for week by week
             if project.progress >= 1.0:
                 self._finish(project, True)
-                team = model.members_of_unit(project.unit)
+                team = org.members(project.unit)
                 contacts = np.unique(model.peers[team].indices)
                 boosted.append((np.setdiff1d(contacts, team, assume_unique=True), cfg.observer_boost))
                 boosted.append((team, cfg.success_boost))
@@ -115,7 +115,7 @@ class Portfolio:
                 gain[project.unit] += cfg.quality_gain
             elif collapsed or timed_out:
                 self._finish(project, False)
-                soured.append(model.members_of_unit(project.unit))
+                soured.append(org.members(project.unit))
 
         # A person who sees several successes this week is lifted once, by the
         # largest: a success is news, not a dose.
@@ -131,7 +131,7 @@ class Portfolio:
         # Initiative overload: every project beyond a unit's capacity wears staff down.
         excess = np.maximum(0, self.active_per_unit() - cfg.unit_capacity)
         for unit in np.flatnonzero(excess):
-            added[model.members_of_unit(unit)] += cfg.overload_cynicism * excess[unit]
+            added[org.members(unit)] += cfg.overload_cynicism * excess[unit]
         if soured or excess.any():
             state.cynicism[:] = rules.cynicism_next(state.cynicism, 0.0, added)
         self.quick_gain *= 1.0 - cfg.quick_fix_decay

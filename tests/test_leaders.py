@@ -58,7 +58,7 @@ def test_a_round_talks_with_frontline_staff_of_the_unit_and_records_promises():
     contacted = np.flatnonzero(model.signals.contact_weight)
     assert hours == 4 * ACTION_HOURS["round_contact"]
     assert len(contacted) == 4
-    assert set(contacted) <= set(model.frontline_of_unit(3))
+    assert set(contacted) <= set(model.organization.frontline(3))
     np.testing.assert_allclose(model.signals.contact_sum[contacted],
                                model.config.rounding_weight * ceo.commitment)
     assert (model.signals.kept + model.signals.broken)[contacted].tolist() == [1, 1, 1, 1]

@@ -180,7 +180,7 @@ def test_success_lifts_the_team_and_the_people_who_see_it():
     project.progress = 1.0
     before = model.state.commitment.copy()
     model.projects.step(model)
-    team = model.members_of_unit(0)
+    team = model.organization.members(0)
     np.testing.assert_allclose(model.state.commitment[team], rules.kick(before[team], 0.2))
     lifted = np.flatnonzero(model.state.commitment != before)
     observers = np.setdiff1d(lifted, team)
@@ -194,7 +194,7 @@ def test_failure_breeds_cynicism_in_the_team():
     model = quiet_model(failure_cynicism=0.1)
     project = model.projects.charter(2, -1000, model.rng)  # long overdue: it has failed
     model.projects.step(model)
-    team = model.members_of_unit(2)
+    team = model.organization.members(2)
     assert model.projects.n_failed == 1
     np.testing.assert_allclose(model.state.cynicism[team], 0.1)
     assert model.state.cynicism.sum() == pytest.approx(0.1 * len(team))
@@ -206,8 +206,8 @@ def test_overload_breeds_cynicism():
     for _ in range(3):
         model.projects.charter(1, 0, model.rng)
     model.projects.step(model)
-    assert model.state.cynicism[model.members_of_unit(1)] == pytest.approx(0.1)  # two projects too many
-    assert model.state.cynicism[model.members_of_unit(0)].max() == 0
+    assert model.state.cynicism[model.organization.members(1)] == pytest.approx(0.1)  # two projects too many
+    assert model.state.cynicism[model.organization.members(0)].max() == 0
 
 
 def test_quick_fixes_fade_while_redesigns_persist():
@@ -335,7 +335,7 @@ def test_unit_spread_measures_differences_between_units():
     model.state.commitment[:] = 0.5
     model._unit_means()
     assert model.unit_commitment.std() == 0
-    model.state.commitment[model.members_of_unit(0)] = 1.0
+    model.state.commitment[model.organization.members(0)] = 1.0
     model._unit_means()
     assert model.unit_commitment.std() > 0
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.organization import MIDDLE
 from simulation.parameters import ROLES
 
 METRICS: dict[str, str] = {
@@ -36,22 +35,28 @@ METRICS: dict[str, str] = {
 
 
 def by_role(values: np.ndarray, role: np.ndarray, headcount: np.ndarray) -> np.ndarray:
-    """Mean of ``values`` for each role code (NaN for a role nobody holds)."""
-    sums = np.bincount(role, weights=values, minlength=len(ROLES))
+    """Mean of ``values`` for each role code (NaN for a role nobody holds).
+    ``values`` may be one array or a stack of arrays (one per row)."""
+    values = np.atleast_2d(values)
+    sums = np.stack([np.bincount(role, weights=v, minlength=len(ROLES)) for v in values])
     with np.errstate(invalid="ignore"):
         return sums / headcount
+
+
+BY_ROLE = ("commitment", "alignment", "practice")
+"""State variables reported overall and by role."""
 
 
 def measure(model) -> dict[str, float]:
     """Every metric of `METRICS` for the model's current week."""
     s, org = model.state, model.organization
-    headcount = model.headcount
+    stack = np.stack([s.commitment, s.alignment, s.practice])
+    overall = stack.mean(axis=1)
+    means = by_role(stack, org.role, model.headcount)
     row: dict[str, float] = {"week": model.week}
-    for name, values in (("commitment", s.commitment), ("alignment", s.alignment), ("practice", s.practice)):
-        row[name] = float(values.mean())
-        for r, mean in zip(ROLES, by_role(values, org.role, headcount)):
-            row[f"{name}_{r}"] = float(mean)
-    leaders = org.role <= MIDDLE
+    for k, name in enumerate(BY_ROLE):
+        row[name] = float(overall[k])
+        row.update({f"{name}_{r}": float(m) for r, m in zip(ROLES, means[k])})
     capacity = model.config.leader_capacity
     row.update(
         trust=float(s.trust.mean()),
@@ -59,7 +64,7 @@ def measure(model) -> dict[str, float]:
         projects_active=len(model.projects.active),
         projects_succeeded=model.projects.n_succeeded,
         projects_failed=model.projects.n_failed,
-        leader_energy=float(s.energy[leaders].mean() / capacity) if capacity > 0 else 0.0,
+        leader_energy=float(s.energy[model.is_leader].mean() / capacity) if capacity > 0 else 0.0,
         leader_hours=float(model.signals.hours.sum()),
         urgency=float(model.urgency),
         quality=float(model.quality),

@@ -32,3 +32,13 @@ def test_pattern_holds(pattern):
     claims = CLAIMS[pattern]()
     failed = [str(c) for c in claims if not c.holds]
     assert claims and not failed, f"{pattern} ({PATTERNS[pattern]}):\n" + "\n".join(failed)
+
+
+def test_an_interval_is_a_t_interval_and_claims_need_all_of_it_past_the_bound():
+    from experiments.patterns import Interval, above, below
+
+    interval = Interval.of([1.0, 2.0, 3.0])
+    assert (interval.mean, interval.n) == (2.0, 3)
+    assert interval.high - interval.mean == pytest.approx(4.302653 * 1.0 / 3**0.5, rel=1e-6)  # t(0.975, 2)
+    assert above("x", interval, -0.5).holds and not above("x", interval, -0.45).holds
+    assert below("x", interval, 4.5).holds and not below("x", interval, 4.45).holds

@@ -202,10 +202,12 @@ def pattern_gradient(replicates: int = 12, seed: int = 5, problematic_below: flo
         model = OrgChangeModel((base or Config()).replace(seed=s))
         c, role = model.state.commitment, model.organization.role
         front = role == FRONTLINE
+        managers_share = (c[~front] < problematic_below).mean()
         rows.append({"replicate": k, **{f"commitment_{r}": float(c[role == code].mean())
                                         for code, r in enumerate(("ceo", "senior", "middle", "frontline"))},
-                     "problem_ratio": float((c[front] < problematic_below).mean()
-                                            / (c[~front] < problematic_below).mean())})
+                     # no manager with a problematic view: the ratio is unbounded
+                     "problem_ratio": float((c[front] < problematic_below).mean() / managers_share)
+                     if managers_share else float("inf")})
     return pd.DataFrame(rows)
 
 

@@ -34,7 +34,7 @@ import scipy.sparse as sp
 # A plain import: `agents` imports `simulation.rules`, so either package may load first.
 import agents
 from simulation import rules
-from simulation.config import Config
+from simulation.config import Config, ConfigError
 from simulation.engines import ENGINES, settle
 from simulation.metrics import METRICS, measure
 from simulation.organization import MIDDLE, Organization
@@ -95,6 +95,9 @@ class OrgChangeModel(mesa.Model):
         self.config = config
         self.week = 0
         self.organization = org = organization or build_organization(config, self.rng)
+        if org.physician < 0 and any(e.get("depart") == "physician" for e in config.schedule):
+            raise ConfigError("schedule: a 'physician' departure needs a physician QI leader, "
+                              "and this organization has none (no senior leaders)")
         self.state = initial_state(org, config, self.rng)
         self.signals = Signals(org.n)
         self.next_state = None  # the agent engine's scratch space
@@ -120,9 +123,14 @@ class OrgChangeModel(mesa.Model):
 
         # The people, as Mesa agents.
         self.people = [agents.AGENT_CLASSES[r](self, i) for i, r in enumerate(org.role)]
-        self.peers, self._own_network = None, False
-        self._apply_levers()
+        # The hospital settles before the strategy starts, so before any
+        # committee of the strategy's has met.
+        self._own_network = False
+        self.peers = org.peer_matrix(committee=False, manager_weight=config.manager_weight)
+        self.tie_weight = np.asarray(self.peers.sum(axis=1)).ravel()
+        self._committee_ties = False
         settle(self)
+        self._apply_levers()
 
         self.projects = Portfolio(org.n_units, config.redesign_share)
         self.committee_attendance = 0
@@ -174,8 +182,8 @@ class OrgChangeModel(mesa.Model):
         self.committee_attendance = 0
         for i in self.on_duty:
             self.people[i].act()
-        if levers.committee and self.committee_members:
-            self.committee_share = self.committee_attendance / len(self.committee_members)
+        meets = levers.committee and self.committee_members
+        self.committee_share = self.committee_attendance / len(self.committee_members) if meets else 0.0
 
         # 3-5, 7. Staff update, by the configured engine. Who gets round to
         # acting on their practice drive is drawn here, for both engines alike.
@@ -254,7 +262,7 @@ class OrgChangeModel(mesa.Model):
         """Derive from the levers in force what the engines and leaders read:
         the committee's ties, middle-manager development, and who has duties."""
         org, levers = self.organization, self.levers
-        if not self._own_network and (self.peers is None or levers.committee != self._committee_ties):
+        if not self._own_network and levers.committee != self._committee_ties:
             self.peers = org.peer_matrix(committee=levers.committee, manager_weight=self.config.manager_weight)
             self.tie_weight = np.asarray(self.peers.sum(axis=1)).ravel()
             self._committee_ties = levers.committee

@@ -165,7 +165,7 @@ class Organization:
         reporting = sp.coo_matrix(
             (np.r_[np.full(len(reports), float(manager_weight)), np.ones(len(reports))],
              (np.r_[reports, bosses], np.r_[bosses, reports])), shape=(self.n, self.n)).tocsr()
-        # Where an informal tie doubles a reporting one, the reporting weight holds.
+        # Where an informal tie doubles a reporting one, the larger weight holds.
         adj = informal.maximum(reporting).tocsr()
         adj.sort_indices()
         return adj

@@ -117,7 +117,7 @@ def parse_strategy(text: str, source: str) -> Strategy:
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         if not close and key in LEVERS:
             hint = " (levers belong in the [levers] table)"
-        raise fail(f"unknown key {key!r}{hint}; allowed: name, description, [levers]", key)
+        raise fail(f"unknown key {key!r}{hint}; allowed: name, description, [levers], [[schedule]]", key)
     for key in ("name", "description"):
         if key not in data:
             raise ConfigError(f"{source}: {key}: missing; a strategy needs a name and a description")

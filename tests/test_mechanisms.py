@@ -346,3 +346,30 @@ def test_redesign_and_quick_fix_kinds_follow_the_share():
     share = kinds.count(REDESIGN) / len(kinds)
     assert set(kinds) == {REDESIGN, QUICK_FIX}
     assert abs(share - 0.3) < 4 * np.sqrt(0.3 * 0.7 / 2000)
+
+
+def test_a_committee_stopped_by_the_schedule_stops_its_effects():
+    model = OrgChangeModel(staff=200, seed=19, committee=True,
+                           schedule=[{"week": 3, "lever": "committee", "value": False}])
+    members = model.organization.committee
+    model.run(2)
+    assert model.committee_share == 1.0 and (model.peers[np.ix_(members, members)] > 0).sum() == 8 * 7
+    model.step()
+    assert model.committee_share == 0.0 and model.projects.redesign_share == model.config.redesign_share
+    assert (model.peers[np.ix_(members, members)] > 0).sum() < 8 * 7
+
+
+def test_the_starting_state_does_not_depend_on_the_strategy():
+    plain = OrgChangeModel(staff=200, seed=20)
+    full = OrgChangeModel(staff=200, seed=20, committee=True, steering=0.9, passion_display=0.9,
+                          rounders=["ceo"], rounding_frequency=2.0)
+    np.testing.assert_array_equal(plain.state.commitment, full.state.commitment)
+    np.testing.assert_array_equal(plain.state.practice, full.state.practice)
+
+
+def test_a_physician_departure_needs_a_physician():
+    from simulation import ConfigError
+    from simulation.theory import flat_organization
+
+    with pytest.raises(ConfigError, match="physician QI leader"):
+        OrgChangeModel(weeks=10, schedule=[{"week": 5, "depart": "physician"}], organization=flat_organization(20))

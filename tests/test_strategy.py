@@ -193,13 +193,14 @@ def test_name_must_be_a_non_empty_string(value, shown):
 
 def test_an_unknown_top_level_key_gets_its_line_and_a_suggestion():
     text = USER.replace('name = "Night rounds"', 'name = "Night rounds"\ntitle = "x"')
-    assert error_of(text) == "mine.toml, line 3: unknown key 'title'; allowed: name, description, [levers]"
+    assert error_of(text) == ("mine.toml, line 3: unknown key 'title'; "
+                              "allowed: name, description, [levers], [[schedule]]")
     text = USER.replace("[levers]", "[lever]")
     assert error_of(text) == ("mine.toml, line 8: unknown key 'lever' (did you mean 'levers'?); "
-                              "allowed: name, description, [levers]")
+                              "allowed: name, description, [levers], [[schedule]]")
     text = USER.replace('name = "Night rounds"', 'name = "Night rounds"\nsteering = 0.5')
     assert error_of(text) == ("mine.toml, line 3: unknown key 'steering' (levers belong in the [levers] table); "
-                              "allowed: name, description, [levers]")
+                              "allowed: name, description, [levers], [[schedule]]")
 
 
 def test_levers_must_be_a_table():

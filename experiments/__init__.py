@@ -1,10 +1,25 @@
-"""Experiments on the model: configuration in, tidy data out.
+"""Experiments on the model: configuration in, tidy, durable, reproducible data out.
 
-For now this offers independent replicates of one configuration, seeded from
-one root seed through `numpy.random.SeedSequence`; strategy comparisons,
-sweeps and the durable store build on it.
+* `Experiment`: what to run (an experiment TOML file, or built in Python):
+  a base configuration, strategies, a design over varied parameters,
+  replicates, the horizon, the root seed and the metrics to keep.
+* `run_experiment`: run it, serially, on local processes or on Dask, into
+  one SQLite file that survives interruption and resumes.
+* `load`: read that file back as pandas DataFrames; `export` writes CSV or
+  Parquet.
+* `replicate_seeds`, `run_replicates`: independent replicates of one
+  configuration, in memory.
+
+See docs/experiments.md.
 """
 
+from experiments.design import Design
+from experiments.errors import ExperimentError
+from experiments.experiment import Experiment, RunSpec, run_seed
+from experiments.export import export
 from experiments.replicates import replicate_seeds, run_replicates
+from experiments.results import Results, load
+from experiments.runner import Summary, run_experiment
 
-__all__ = ["replicate_seeds", "run_replicates"]
+__all__ = ["Design", "Experiment", "ExperimentError", "Results", "RunSpec", "Summary", "export", "load",
+           "replicate_seeds", "run_experiment", "run_replicates", "run_seed"]

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from simulation import tomlwrite
 from simulation.parameters import PARAMETERS, SCHEDULE_DEPARTURES, SECTIONS, Parameter, defaults
 
 
@@ -287,38 +288,9 @@ class Config:
             lines += ["", f"[{section}]"]
             for name, p in PARAMETERS.items():
                 if p.section == section:
-                    lines.append(f"{name} = {_toml_value(self._values[name])}  # {p.unit}")
+                    lines.append(f"{name} = {tomlwrite.value(self._values[name])}  # {p.unit}")
         return "\n".join(lines) + "\n"
 
 
 def _from_values(values: dict[str, Any]) -> Config:
     return Config(**values)
-
-
-_TOML_ESCAPES = {"\\": "\\\\", '"': '\\"', "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f",
-                 "\r": "\\r"}
-
-
-def _toml_string(text: str) -> str:
-    """A TOML basic string; control characters are escaped, as TOML requires."""
-    out = []
-    for ch in text:
-        if ch in _TOML_ESCAPES:
-            out.append(_TOML_ESCAPES[ch])
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{ord(ch):04X}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return _toml_string(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + "}"
-    return repr(value)

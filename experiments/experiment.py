@@ -1,0 +1,409 @@
+"""An experiment: what to run, written as a TOML file or built in Python.
+
+::
+
+    [experiment]
+    name = "Mandate vs inspire"
+    strategies = ["business_as_usual", "mandate", "inspire"]
+    replicates = 10
+    weeks = 260
+    seed = 2026
+
+    [base.organization]
+    staff = 500
+
+    [design]
+    kind = "factorial"
+    [design.parameters]
+    influence_rate = [0.01, 0.03, 0.05]
+
+The runs are every design point x every strategy x every replicate. Each
+run's configuration is the base configuration, then the strategy's levers,
+then the design point's values, then the horizon and the run's seed (see
+`Experiment.config_for`).
+
+Seeds. Run ``(point, strategy, replicate)`` gets the seed
+``SeedSequence(root_seed, spawn_key=(point, replicate))``, so it is fixed by
+the experiment alone: not by the order the runs happen in, the number of
+workers or the backend. The strategy is deliberately left out, so every
+strategy meets the same hospitals and the same chance events (common random
+numbers), and strategy differences are not blurred by noise.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import numbers
+import tomllib
+from collections.abc import Mapping
+from functools import cached_property
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from experiments.design import Design, DesignPoints
+from experiments.errors import ExperimentError
+from simulation import tomlwrite
+from simulation.config import Config, ConfigError, check_value
+from simulation.metrics import METRICS
+from simulation.parameters import LEVER_NAMES, PARAMETERS, SECTIONS
+from simulation.strategy import Strategy, load_strategy
+
+TABLES = ("experiment", "base", "design", "strategy")
+EXPERIMENT_KEYS = ("name", "question", "strategies", "replicates", "weeks", "seed", "metrics", "baseline")
+STRATEGY_KEYS = ("name", "description", "levers")
+ALL_METRICS = tuple(m for m in METRICS if m != "week")
+"""Every metric a run records; ``week`` is always kept as the time index."""
+BASE = "base"
+"""The strategy label that means: the base configuration's own levers, unchanged."""
+_BASE_STRATEGY = Strategy("Base configuration", "The base configuration's own levers, unchanged.", {}, BASE)
+
+
+class RunSpec(NamedTuple):
+    """One run of an experiment: which design point, strategy and replicate,
+    and the seed they give."""
+
+    run_id: int
+    point: int
+    strategy: str
+    replicate: int
+    seed: int
+
+
+def run_seed(root_seed: int, point: int, replicate: int) -> int:
+    """The seed of every run at design point ``point``, replicate ``replicate``.
+
+    The first 64-bit word of ``SeedSequence(root_seed, spawn_key=(point,
+    replicate))``, halved so it fits the model's seed range [0, 2**63).
+    """
+    state = np.random.SeedSequence(root_seed, spawn_key=(point, replicate)).generate_state(1, dtype=np.uint64)
+    return int(state[0] >> np.uint64(1))
+
+
+@dataclasses.dataclass(frozen=True)
+class Experiment:
+    """A validated experiment. Build one with `from_toml` or `from_dict`.
+
+    Attributes
+    ----------
+    name, question
+        A title, and the question it answers (for reports).
+    strategies
+        Label to `simulation.strategy.Strategy`, in the order given. A preset's
+        label is its name, a strategy file's is its file name without
+        ``.toml``, and ``"base"`` means the base configuration's own levers.
+    base
+        The base configuration, with the experiment's horizon.
+    design
+        The varied parameters and how their values are chosen.
+    replicates
+        Runs per design point and strategy, each with its own seed.
+    weeks
+        The horizon of every run, in weeks.
+    seed
+        The root seed every run's seed derives from.
+    metrics
+        The metrics kept in the store's time series.
+    baseline
+        The strategy that comparisons are made against.
+    source, text
+        The file it was read from, and that file's text ("" if built in Python).
+    """
+
+    name: str
+    strategies: dict[str, Strategy]
+    base: Config
+    design: Design
+    replicates: int
+    weeks: int
+    seed: int
+    metrics: tuple[str, ...]
+    baseline: str
+    question: str = ""
+    source: str = ""
+    text: str = ""
+
+    # -- construction -----------------------------------------------------------------------
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Experiment:
+        """Read and validate an experiment file. Strategy files and org charts
+        given as relative paths are found next to it."""
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ExperimentError(f"experiment file {str(path)!r} does not exist") from None
+        except (OSError, UnicodeDecodeError) as err:
+            raise ExperimentError(f"experiment file {str(path)!r} cannot be read: {err}") from None
+        return cls.loads(text, source=str(path), base_dir=path.parent)
+
+    @classmethod
+    def loads(cls, text: str, source: str = "", base_dir: str | Path | None = None) -> Experiment:
+        """Validate the text of an experiment file."""
+        try:
+            tables = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as err:
+            raise ExperimentError(f"{source or 'experiment'}: not valid TOML: {err}") from None
+        try:
+            return cls.from_dict(tables, base_dir=base_dir, source=source, text=text)
+        except ExperimentError as err:
+            raise ExperimentError(f"{source}: {err}" if source else str(err)) from None
+
+    @classmethod
+    def from_dict(cls, tables: Mapping[str, Any], base_dir: str | Path | None = None, source: str = "",
+                  text: str = "") -> Experiment:
+        """Validate TOML-shaped tables (``{"experiment": {...}, "base": {...},
+        "design": {...}}``). Errors name the field: ``experiment.replicates:
+        must be an integer >= 1, got 0``."""
+        base_dir = Path(base_dir) if base_dir is not None else Path.cwd()
+        if not isinstance(tables, Mapping):
+            raise ExperimentError(f"an experiment must be a mapping of tables, got {tables!r}")
+        for key in tables:
+            if key not in TABLES:
+                raise ExperimentError(f"{key}: unknown table{_hint(key, TABLES)}; allowed: "
+                                      f"[experiment], [base], [design], [strategy.NAME]")
+        head = _table(tables, "experiment")
+        if "experiment" not in tables:
+            raise ExperimentError("experiment: missing; an experiment file needs an [experiment] table")
+        for key in head:
+            if key not in EXPERIMENT_KEYS:
+                raise ExperimentError(f"experiment.{key}: unknown key{_hint(key, EXPERIMENT_KEYS)}; "
+                                      f"allowed: {', '.join(EXPERIMENT_KEYS)}")
+        if "seed" not in head:
+            raise ExperimentError("experiment.seed: missing; every run's seed derives from this root seed")
+        seed = _check("experiment.seed", "seed", head["seed"])
+        weeks = _check("experiment.weeks", "weeks", head.get("weeks", PARAMETERS["weeks"].default))
+        replicates = head.get("replicates", 1)
+        if not _is_int(replicates) or replicates < 1:
+            raise ExperimentError(f"experiment.replicates: must be an integer >= 1, got {replicates!r}")
+        name = _text(head, "name", Path(source).stem if source else "experiment")
+        question = _text(head, "question", "")
+        metrics = _metrics(head.get("metrics", list(ALL_METRICS)))
+
+        def resolve(p: str) -> str:
+            return p if Path(p).is_absolute() else str(base_dir / p)
+
+        base = _base(_table(tables, "base"), weeks, resolve)
+        strategies = _strategies(head.get("strategies", [BASE]), _table(tables, "strategy"), base_dir)
+        baseline = head.get("baseline", next(iter(strategies)))
+        if baseline not in strategies:
+            normal = str(baseline).strip().lower().replace("-", "_")
+            stem = Path(str(baseline)).stem
+            baseline = normal if normal in strategies else stem if stem in strategies else baseline
+        if baseline not in strategies:
+            raise ExperimentError(f"experiment.baseline: must be one of the strategies "
+                                  f"({', '.join(repr(s) for s in strategies)}), got {head['baseline']!r}")
+        design = Design.from_dict(tables.get("design"), resolve)
+        return cls(name, strategies, base, design, int(replicates), weeks, seed, metrics, baseline, question,
+                   source, text)
+
+    def __post_init__(self) -> None:
+        if self.base.weeks != self.weeks:  # the horizon lives in one place: `weeks`
+            raise ExperimentError(f"base: its horizon ({self.base.weeks} weeks) must be experiment.weeks "
+                                  f"({self.weeks})")
+
+    def replace(self, **changes: Any) -> Experiment:
+        """A copy with some fields changed, e.g. ``replicates=2`` or
+        ``weeks=52`` (the base configuration follows). The copy no longer has
+        a file text of its own; `to_toml` writes it."""
+        weeks = changes.get("weeks", self.weeks)
+        base = changes.get("base", self.base)
+        changes["base"] = base if base.weeks == weeks else base.replace(weeks=weeks)
+        return dataclasses.replace(self, **{"text": "", **changes})
+
+    # -- the runs ---------------------------------------------------------------------------------
+    @cached_property
+    def points(self) -> DesignPoints:
+        """The design points (generated once, from the root seed)."""
+        return self.design.generate(self.seed)
+
+    @property
+    def n_runs(self) -> int:
+        """Design points x strategies x replicates."""
+        return self.design.size() * len(self.strategies) * self.replicates
+
+    def runs(self) -> list[RunSpec]:
+        """Every run, in run-id order. The id is ``(point x strategies +
+        strategy index) x replicates + replicate``."""
+        specs = []
+        labels = list(self.strategies)
+        for point in range(len(self.points)):
+            for s, label in enumerate(labels):
+                for r in range(self.replicates):
+                    run_id = (point * len(labels) + s) * self.replicates + r
+                    specs.append(RunSpec(run_id, point, label, r, run_seed(self.seed, point, r)))
+        return specs
+
+    def config_for(self, point: int, strategy: str, seed: int | None = None) -> Config:
+        """The configuration of design point ``point`` under ``strategy``:
+        base, then the strategy's levers, then the point's values (so a varied
+        lever overrides the strategy), then the run's seed."""
+        try:
+            config = self.strategies[strategy].apply(self.base).replace(**self.points.points[point])
+            return config if seed is None else config.replace(seed=seed)
+        except ConfigError as err:
+            values = ", ".join(f"{k}={v!r}" for k, v in self.points.points[point].items())
+            where = f"design point {point}" + (f" ({values})" if values else "")
+            raise ExperimentError(f"{where}, strategy {strategy!r}: {err}") from None
+
+    def check(self) -> None:
+        """Build every design point's configuration under every strategy, so
+        that a clash (say, a lever value a strategy cannot take at some
+        point) stops the experiment before it starts, not in the middle."""
+        charts = {self.base.org_chart}
+        for point in range(len(self.points)):
+            for label in self.strategies:
+                charts.add(self.config_for(point, label).org_chart)
+        # A missing chart would fail every run that uses it: say so now. (A chart
+        # that exists but is malformed is only found by loading it, in the run.)
+        for chart in sorted(c for c in charts if c):
+            if not Path(chart).is_file():
+                raise ExperimentError(f"org_chart: file {chart!r} does not exist")
+
+    # -- writing it out -------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """Self-contained TOML tables: the full base configuration and every
+        strategy's levers written out, so the experiment rebuilds exactly even
+        if presets or defaults change later."""
+        head: dict[str, Any] = {"name": self.name}
+        if self.question:
+            head["question"] = self.question
+        head.update(strategies=list(self.strategies), replicates=self.replicates, weeks=self.weeks,
+                    seed=self.seed, metrics=list(self.metrics), baseline=self.baseline)
+        values = self.base.as_dict()
+        base = {section: {name: values[name] for name, p in PARAMETERS.items()
+                          if p.section == section and name not in ("weeks", "seed")} for section in SECTIONS}
+        strategies = {label: {"name": s.name, "description": s.description, "levers": dict(s.levers)}
+                      for label, s in self.strategies.items()}
+        return {"experiment": head, "base": base, "design": self.design.to_dict(), "strategy": strategies}
+
+    def to_toml(self) -> str:
+        """`to_dict` as the text of an experiment file."""
+        return tomlwrite.dumps(self.to_dict(), comment=f"orgchange experiment {self.name!r}, fully resolved.")
+
+
+# -- validation helpers ------------------------------------------------------------------------------
+def _table(tables: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    table = tables.get(key, {})
+    if not isinstance(table, Mapping):
+        raise ExperimentError(f"{key}: must be a table ([{key}]), got {table!r}")
+    return table
+
+
+def _check(field: str, name: str, value: Any) -> Any:
+    try:
+        return check_value(name, value)
+    except ConfigError as err:
+        text = str(err)
+        raise ExperimentError(f"{field}: {text[len(name) + 2:] if text.startswith(name + ': ') else text}") from None
+
+
+def _text(head: Mapping[str, Any], key: str, default: str) -> str:
+    value = head.get(key, default)
+    if not isinstance(value, str):
+        raise ExperimentError(f"experiment.{key}: must be a string, got {value!r}")
+    return " ".join(value.split())
+
+
+def _metrics(metrics: Any) -> tuple[str, ...]:
+    if not isinstance(metrics, list) or not metrics or not all(isinstance(m, str) for m in metrics):
+        raise ExperimentError(f"experiment.metrics: must be a non-empty list of metric names, got {metrics!r}")
+    kept = []
+    for m in metrics:
+        if m == "week":  # always kept as the time index
+            continue
+        if m not in ALL_METRICS:
+            raise ExperimentError(f"experiment.metrics: unknown metric {m!r}{_hint(m, ALL_METRICS)}")
+        if m in kept:
+            raise ExperimentError(f"experiment.metrics: {m!r} is listed twice")
+        kept.append(m)
+    return tuple(kept)
+
+
+def _base(table: Mapping[str, Any], weeks: int, resolve) -> Config:
+    """The base configuration; its horizon and seed belong to [experiment]."""
+    tables = {k: dict(v) if isinstance(v, Mapping) else v for k, v in table.items()}
+    for name, where in (("seed", "experiment.seed (the root seed)"), ("weeks", "experiment.weeks")):
+        if name in tables or name in tables.get("run", {}):
+            raise ExperimentError(f"base.run.{name}: set it as {where}, not in [base]")
+    organization = tables.get("organization")
+    if isinstance(organization, dict) and isinstance(organization.get("org_chart"), str) \
+            and organization["org_chart"]:
+        organization["org_chart"] = resolve(organization["org_chart"])
+    try:
+        return Config.from_dict(tables, weeks=weeks)
+    except ConfigError as err:
+        text = str(err)
+        name = text.split(":", 1)[0]
+        if name in PARAMETERS and "belongs in" not in text:
+            raise ExperimentError(f"base.{PARAMETERS[name].section}.{text}") from None
+        raise ExperimentError(f"base: {text}") from None
+
+
+def _strategies(entries: Any, inline: Mapping[str, Any], base_dir: Path) -> dict[str, Strategy]:
+    if not isinstance(entries, list) or not entries or not all(isinstance(e, str) and e.strip() for e in entries):
+        raise ExperimentError("experiment.strategies: must be a non-empty list of preset names, strategy "
+                              f"file paths or [strategy.NAME] tables, got {entries!r}")
+    strategies: dict[str, Strategy] = {}
+    for k, entry in enumerate(entries):
+        where = f"experiment.strategies[{k}]"
+        if entry in inline:
+            label, strategy = entry, _inline_strategy(entry, inline[entry])
+        elif entry.strip().lower() == BASE:
+            label, strategy = BASE, _BASE_STRATEGY
+        elif entry.endswith(".toml") or "/" in entry or "\\" in entry:
+            path = Path(entry) if Path(entry).is_absolute() else base_dir / entry
+            label = Path(entry).stem
+            try:
+                strategy = load_strategy(path)
+            except ConfigError as err:
+                raise ExperimentError(f"{where}: {err}") from None
+        else:
+            label = entry.strip().lower().replace("-", "_")
+            try:
+                strategy = load_strategy(label)
+            except ConfigError as err:
+                raise ExperimentError(f"{where}: {str(err).removeprefix('strategy: ')}") from None
+        if label in strategies:
+            raise ExperimentError(f"{where}: strategy {label!r} is listed twice")
+        strategies[label] = strategy
+    unused = [name for name in inline if name not in strategies]
+    if unused:
+        raise ExperimentError(f"strategy.{unused[0]}: defined but not listed in experiment.strategies")
+    return strategies
+
+
+def _inline_strategy(label: str, table: Any) -> Strategy:
+    where = f"strategy.{label}"
+    if not isinstance(table, Mapping):
+        raise ExperimentError(f"{where}: must be a table ([{where}]), got {table!r}")
+    for key in table:
+        if key not in STRATEGY_KEYS:
+            raise ExperimentError(f"{where}.{key}: unknown key{_hint(key, STRATEGY_KEYS)}; "
+                                  f"allowed: {', '.join(STRATEGY_KEYS)}")
+    for key in ("name", "description"):
+        if not isinstance(table.get(key, ""), str):
+            raise ExperimentError(f"{where}.{key}: must be a string, got {table[key]!r}")
+    levers = table.get("levers", {})
+    if not isinstance(levers, Mapping):
+        raise ExperimentError(f"{where}.levers: must be a table of levers, got {levers!r}")
+    checked = {}
+    for name, value in levers.items():
+        if name not in LEVER_NAMES:
+            hint = _hint(name, LEVER_NAMES)
+            if not hint and name in PARAMETERS:
+                hint = f" ({name!r} is a parameter of [{PARAMETERS[name].section}], not a lever)"
+            raise ExperimentError(f"{where}.levers.{name}: unknown lever{hint}")
+        checked[name] = _check(f"{where}.levers.{name}", name, value)
+    return Strategy(table.get("name", label), " ".join(table.get("description", "").split()), checked, label)
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+
+def _hint(word: str, choices) -> str:
+    close = difflib.get_close_matches(str(word), list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -1,0 +1,215 @@
+"""Figures of an experiment: trajectories, effort against benefit, sweeps and
+sensitivity indices.
+
+Each function takes the tables `experiments.analysis` and
+`experiments.sensitivity` return and gives back a matplotlib figure, styled
+by `simulation.plotting.style` (title, axes with units, legend) in the
+colour-blind-safe Okabe-Ito palette. Writing it is the caller's job
+(`save`, or `png_bytes` for the HTML report).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from experiments.analysis import OUTCOMES, in_sentence, point_summary
+from simulation.parameters import PARAMETERS
+from simulation.plotting import OKABE_ITO, plt, style
+
+TRAJECTORY_PANELS = [
+    ("commitment_frontline", "Frontline commitment to quality", "Mean commitment (0-1)"),
+    ("practice_frontline", "Frontline QI practice", "Share practising QI (0-1)"),
+    ("quality", "Patient-care quality", "Quality index (0-1)"),
+]
+"""The metrics of the trajectory figure: (metric, panel title, y label)."""
+
+LINESTYLES = ["-", "--", "-.", ":"]
+
+
+def strategy_styles(strategies: Iterable[str]) -> dict[str, dict]:
+    """A colour (Okabe-Ito) and line style for each strategy, in order; past
+    eight strategies the colours repeat with another line style, so every
+    line stays distinguishable without relying on colour alone."""
+    return {s: {"color": OKABE_ITO[k % len(OKABE_ITO)], "linestyle": LINESTYLES[(k // len(OKABE_ITO)) % 4]}
+            for k, s in enumerate(strategies)}
+
+
+def _label(strategy: str, labels: Mapping[str, str] | None) -> str:
+    return (labels or {}).get(strategy, strategy)
+
+
+def trajectory_figure(traj: pd.DataFrame, strategies: list[str], labels: Mapping[str, str] | None = None,
+                      title: str = "") -> plt.Figure:
+    """Mean trajectory of each strategy with its 95% band, one panel per
+    metric of `TRAJECTORY_PANELS` that ``traj`` (from
+    `experiments.analysis.trajectories`) holds."""
+    panels = [p for p in TRAJECTORY_PANELS if p[0] in set(traj["metric"])]
+    fig, axes = plt.subplots(1, max(1, len(panels)), figsize=(4.4 * max(1, len(panels)), 4.0),
+                             constrained_layout=True, squeeze=False)
+    looks = strategy_styles(strategies)
+    for ax, (metric, panel_title, ylabel) in zip(axes[0], panels):
+        for strategy in strategies:
+            d = traj[(traj["metric"] == metric) & (traj["strategy"] == strategy)].sort_values("week")
+            if d.empty:
+                continue
+            years = d["week"] / 52
+            ax.plot(years, d["mean"], label=_label(strategy, labels), linewidth=1.8, **looks[strategy])
+            ax.fill_between(years, d["low"], d["high"], color=looks[strategy]["color"], alpha=0.2, linewidth=0)
+        style(ax, panel_title, "Time (years)", ylabel, legend=False)
+        ax.set_ylim(-0.02, 1.02)
+    handles, names = axes[0][0].get_legend_handles_labels()
+    if handles:
+        axes[0][-1].legend(handles, names, frameon=False, fontsize=8, loc="best")
+    fig.suptitle(title or "Mean trajectories with 95% confidence bands", fontsize=12)
+    return fig
+
+
+def effort_benefit_figure(summary: pd.DataFrame, strategies: list[str],
+                          labels: Mapping[str, str] | None = None) -> plt.Figure:
+    """Leader-hours per week (x) against the gain in frontline commitment
+    (y), one point per strategy with 95% CI bars both ways. Up and to the
+    left is more benefit for less effort."""
+    fig, ax = plt.subplots(figsize=(7.5, 5.0), constrained_layout=True)
+    looks = strategy_styles(strategies)
+    table = summary.set_index(["strategy", "outcome"])
+    labelled = []
+    for strategy in strategies:
+        if (strategy, "leader_hours") not in table.index or (strategy, "commitment_gain") not in table.index:
+            continue
+        x, y = table.loc[(strategy, "leader_hours")], table.loc[(strategy, "commitment_gain")]
+        xerr = _errors(x)
+        yerr = _errors(y)
+        ax.errorbar(x["mean"], y["mean"], xerr=xerr, yerr=yerr, fmt="o", markersize=7, capsize=3,
+                    color=looks[strategy]["color"], label=_label(strategy, labels))
+        labelled.append((strategy, x["mean"], y["mean"]))
+    # Name each point beside it: on its right, or on its left in the right half, where a name could run off.
+    right_edge = max((x for _, x, _ in labelled), default=0.0)
+    for strategy, x, y in labelled:
+        left = x > 0.6 * right_edge
+        ax.annotate(_label(strategy, labels), (x, y), textcoords="offset points", xytext=(-6 if left else 6, 6),
+                    ha="right" if left else "left", fontsize=8)
+    ax.axhline(0.0, color="grey", linewidth=0.8)
+    ax.margins(x=0.1, y=0.1)
+    style(ax, "Effort against benefit", "Leader effort (leader-hours per week)",
+          "Gain in frontline commitment (0-1 points)")
+    return fig
+
+
+def _errors(row: pd.Series) -> np.ndarray | None:
+    """Error-bar lengths below and above the mean; none without an interval."""
+    if np.isnan(row["low"]):
+        return None
+    return np.array([[row["mean"] - row["low"]], [row["high"] - row["mean"]]])
+
+
+def sweep_figure(outcomes: pd.DataFrame, parameters: list[str], name: str, strategies: list[str],
+                 labels: Mapping[str, str] | None = None) -> plt.Figure:
+    """Outcome ``name`` against each varied parameter, one panel each.
+
+    Every design point is a marker at its replicate mean, with its 95% CI
+    bar; the line per strategy joins the means over the points at each
+    parameter value (averaging over the other parameters: the main effect).
+    When a parameter takes many values (a Latin hypercube), the line joins
+    the means of six equal-count bins of the parameter instead.
+    """
+    points = point_summary(outcomes, parameters, name)
+    n = max(1, len(parameters))
+    cols = min(n, 3)
+    rows = int(np.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.9 * rows), constrained_layout=True, squeeze=False)
+    looks = strategy_styles(strategies)
+    outcome = OUTCOMES[name]
+    for ax, parameter in zip(axes.flat, parameters):
+        values = points[parameter].to_numpy(dtype=float)
+        # Strategies' markers at one parameter value would hide each other: nudge them apart.
+        nudge = 0.012 * (np.ptp(values) or 1.0)
+        for k, strategy in enumerate(strategies):
+            d = points[points["strategy"] == strategy].sort_values(parameter)
+            if d.empty:
+                continue
+            colour = looks[strategy]["color"]
+            yerr = np.vstack([d["mean"] - d["low"], d["high"] - d["mean"]])
+            x_points = d[parameter].to_numpy(dtype=float) + (k - (len(strategies) - 1) / 2) * nudge
+            ax.errorbar(x_points, d["mean"], yerr=None if np.isnan(yerr).all() else yerr, fmt="o",
+                        markersize=4, capsize=2, alpha=0.6, color=colour)
+            x, y = _trend(d[parameter].to_numpy(dtype=float), d["mean"].to_numpy(dtype=float))
+            ax.plot(x, y, label=_label(strategy, labels), **looks[strategy])
+        style(ax, f"Against {parameter}", _parameter_label(parameter), f"{outcome.label} ({outcome.unit})",
+              legend=False)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    handles, names = axes.flat[0].get_legend_handles_labels()
+    if handles:
+        axes.flat[0].legend(handles, names, frameon=False, fontsize=8)
+    fig.suptitle(f"{outcome.label}: replicate mean and 95% CI at each design point;\n"
+                 "lines: mean over the other parameters", fontsize=11)
+    return fig
+
+
+def _parameter_label(name: str) -> str:
+    """``follow_through (share)``: the parameter's name and unit."""
+    p = PARAMETERS.get(name)
+    unit = p.unit if p is not None and p.unit not in ("", "-") else "value"
+    return f"{name} ({unit})"
+
+
+def _trend(x: np.ndarray, y: np.ndarray, bins: int = 6) -> tuple[np.ndarray, np.ndarray]:
+    """Mean of ``y`` at each distinct ``x``, or in equal-count bins of ``x``
+    when it has more distinct values than ``2 * bins``."""
+    frame = pd.DataFrame({"x": x, "y": y}).dropna()
+    if frame["x"].nunique() <= 2 * bins:
+        means = frame.groupby("x")["y"].mean()
+        return means.index.to_numpy(), means.to_numpy()
+    frame["bin"] = pd.qcut(frame["x"], bins, labels=False, duplicates="drop")
+    means = frame.groupby("bin")[["x", "y"]].mean()
+    return means["x"].to_numpy(), means["y"].to_numpy()
+
+
+def sensitivity_figure(table: pd.DataFrame, method: str, outcome: str,
+                       labels: Mapping[str, str] | None = None) -> plt.Figure:
+    """Bar chart of sensitivity indices with 95% CI error bars, one group of
+    bars per parameter and one colour per strategy (Morris: mu*; Sobol:
+    first-order S1 and total ST side by side)."""
+    strategies = list(dict.fromkeys(table["strategy"]))
+    parameters = list(dict.fromkeys(table["parameter"]))
+    indices = [("mu_star", "mu*")] if method == "morris" else [("S1", "First-order S1"), ("ST", "Total ST")]
+    fig, axes = plt.subplots(1, len(indices), figsize=(max(6.0, 1.2 * len(parameters) * len(strategies)) * (
+        0.8 if len(indices) > 1 else 1.0) + 1.5, 4.5), constrained_layout=True, squeeze=False)
+    looks = strategy_styles(strategies)
+    width = 0.8 / len(strategies)
+    position = np.arange(len(parameters))
+    for ax, (column, index_label) in zip(axes[0], indices):
+        for k, strategy in enumerate(strategies):
+            d = table[table["strategy"] == strategy].set_index("parameter").reindex(parameters)
+            ax.bar(position + (k - (len(strategies) - 1) / 2) * width, d[column], width,
+                   yerr=d[f"{column}_conf"], capsize=3, color=looks[strategy]["color"], edgecolor="black",
+                   linewidth=0.5, label=_label(strategy, labels))
+        ax.set_xticks(position, parameters, rotation=20, ha="right")
+        ax.axhline(0.0, color="grey", linewidth=0.8)
+        unit = "outcome change across the parameter's range" if method == "morris" else "share of variance"
+        style(ax, f"{'Morris' if method == 'morris' else 'Sobol'}: {index_label}", "Parameter",
+              f"{index_label} ({unit})")
+    fig.suptitle(f"Sensitivity of {in_sentence(outcome)} (bars: 95% CI)", fontsize=12)
+    return fig
+
+
+def save(fig: plt.Figure, path: str | Path, dpi: int = 110) -> Path:
+    """Write ``fig`` as a PNG and close it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+    return path
+
+
+def png_bytes(fig: plt.Figure, dpi: int = 100) -> bytes:
+    """``fig`` as PNG bytes (for embedding), and close it."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    plt.close(fig)
+    return buffer.getvalue()

@@ -1,0 +1,254 @@
+"""Run an experiment into its store: `run_experiment`.
+
+The loop is the same for every backend. It keeps a few runs more than there
+are workers in flight (so no worker waits, and a sweep of a million runs
+does not queue a million tasks), stores each run as it finishes, in the
+order runs finish, and submits the next. Since every run's seed is fixed by
+the experiment, the order does not matter: the store ends the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import tomllib
+import warnings
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, as_completed, wait
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from experiments.backends import open_backend
+from experiments.errors import ExperimentError
+from experiments.experiment import Experiment, RunSpec
+from experiments.manifest import build_manifest, package_versions
+from experiments.progress import Progress
+from experiments.store import Store, check_new
+from experiments.worker import RunResult, RunTask, execute_run
+
+IN_FLIGHT = 2
+"""Runs in flight per worker: one running, one waiting, so a worker never idles."""
+
+
+@dataclass
+class Summary:
+    """What `run_experiment` did.
+
+    Attributes
+    ----------
+    path
+        The store.
+    total, done, failed, pending
+        Runs in the store, by status, at the end.
+    resumed
+        Runs already finished (done or failed) when this session started.
+    ran
+        Runs finished in this session.
+    elapsed
+        Seconds for the whole call, backend start-up and storage included.
+    run_seconds
+        Sum of this session's runs' own times (each measured in its worker).
+    store_seconds
+        Seconds this process spent writing results to the store.
+    backend, workers
+        Where the runs ran, and how many at once.
+    errors
+        ``(run_id, first line of the error)`` of each run that failed in this session.
+    """
+
+    path: Path
+    total: int
+    done: int
+    failed: int
+    pending: int
+    resumed: int
+    ran: int
+    elapsed: float
+    run_seconds: float
+    store_seconds: float
+    backend: str
+    workers: int
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+def run_experiment(experiment: Experiment | str | Path, store: str | Path,
+                   executor: str | Executor | None = None, workers: int | None = None,
+                   scheduler: str | None = None, resume: bool = False, overwrite: bool = False,
+                   retry_failed: bool = False, progress: bool | None = None,
+                   log: Callable[[str], None] | None = None) -> Summary:
+    """Run every run of ``experiment`` and store it in the SQLite file ``store``.
+
+    Parameters
+    ----------
+    experiment
+        An `Experiment`, or the path of an experiment TOML file.
+    store
+        The results file. A new experiment refuses an existing file unless
+        ``overwrite``.
+    executor
+        ``"serial"``, ``"processes"``, ``"dask"``, any
+        `concurrent.futures.Executor`, or None to choose: serial for one
+        worker or a small job, else processes (Dask if ``scheduler`` is set).
+    workers
+        Processes (or Dask workers of a local cluster); default: all cores.
+    scheduler
+        Address of a running Dask scheduler, ``tcp://host:8786``.
+    resume
+        Finish an existing store: skip its finished runs, run the rest. The
+        experiment must be the one the store was made from. A missing store
+        is simply started.
+    retry_failed
+        With ``resume``, run the failed runs again too.
+    progress
+        Show a progress bar on standard error (default: if it is a terminal).
+    log
+        Called with each one-line notice (which backend, warnings on resume).
+
+    Returns
+    -------
+    Summary
+        Read the results with `experiments.load`.
+    """
+    started = time.perf_counter()
+    experiment = experiment if isinstance(experiment, Experiment) else Experiment.from_toml(experiment)
+    path = Path(store)
+    if resume and overwrite:
+        raise ExperimentError("--resume and --overwrite: choose one (finish the store, or start it again)")
+    if retry_failed and not resume:
+        raise ExperimentError("--retry-failed: only with --resume")
+    experiment.check()
+    specs = experiment.runs()
+    say = log or (lambda message: warnings.warn(message, stacklevel=3))
+
+    # Everything that can go wrong is checked before the store is written:
+    # the experiment above, the store here, the backend (say, an unreachable
+    # scheduler) as it opens.
+    db = None
+    try:
+        if resume and path.exists():
+            db = Store.open(path)
+            _check_same(db, experiment, path, say)
+            if retry_failed:
+                db.retry_failed()
+        else:
+            check_new(path, overwrite)
+        with open_backend(executor, workers, scheduler, jobs=len(db.todo()) if db else len(specs)) as backend:
+            if db is None:
+                db = Store.create(path, experiment, specs, build_manifest(experiment), overwrite=overwrite)
+            before = db.counts()
+            todo = db.todo()
+            if log:
+                log(f"{experiment.name}: {len(specs)} runs, {before['done'] + before['failed']} already finished, "
+                    f"{len(todo)} to run on {backend.name}")
+            db.set_manifest("sessions", [*db.manifest().get("sessions", []), {
+                "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "backend": backend.name,
+                "workers": backend.workers, "to_run": len(todo)}])
+            stats = {"run_seconds": 0.0, "store_seconds": 0.0, "ran": 0}
+            errors: list[tuple[int, str]] = []
+            bar = Progress(len(specs), done=before["done"], failed=before["failed"], enabled=progress)
+            try:
+                _run_all(experiment, specs, todo, backend.executor, IN_FLIGHT * backend.workers, db, bar, stats,
+                         errors)
+            finally:
+                bar.close()
+            after = db.counts()
+    finally:
+        if db is not None:
+            db.close()
+    return Summary(path, len(specs), after["done"], after["failed"], after["pending"],
+                   before["done"] + before["failed"], stats["ran"], time.perf_counter() - started,
+                   stats["run_seconds"], stats["store_seconds"], backend.name, backend.workers, errors)
+
+
+def _run_all(experiment: Experiment, specs: list[RunSpec], todo: list[int], executor: Executor, window: int,
+             db: Store, bar: Progress, stats: dict[str, Any], errors: list[tuple[int, str]]) -> None:
+    """Submit the runs of ``todo``, at most ``window`` at a time, and store
+    each as it finishes."""
+
+    @lru_cache(maxsize=64)  # replicates of one point and strategy are consecutive: build its config once
+    def values(point: int, strategy: str) -> dict[str, Any]:
+        return experiment.config_for(point, strategy).as_dict()
+
+    queue = iter(todo)
+    pending: dict[Future, int] = {}
+
+    def submit_more() -> None:
+        while len(pending) < window:
+            run_id = next(queue, None)
+            if run_id is None:
+                return
+            spec = specs[run_id]
+            task = RunTask(run_id, {**values(spec.point, spec.strategy), "seed": spec.seed}, experiment.metrics)
+            pending[executor.submit(execute_run, task)] = run_id
+
+    def store(future: Future) -> None:
+        result = _result_of(future, pending.pop(future))
+        began = time.perf_counter()
+        db.record(result)
+        stats["store_seconds"] += time.perf_counter() - began
+        stats["run_seconds"] += result.wall_time
+        stats["ran"] += 1
+        if result.error is not None:
+            errors.append((result.run_id, result.error.splitlines()[0]))
+        bar.update(failed=result.error is not None)
+
+    try:
+        submit_more()
+        while pending:
+            finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            for future in finished:
+                store(future)
+            submit_more()
+    except KeyboardInterrupt:
+        # Stop: cancel what has not started, and keep the runs already under
+        # way (each a single run). A second Ctrl-C stops at once.
+        for future in pending:
+            future.cancel()
+        try:
+            for future in as_completed(list(pending)):
+                if not future.cancelled():
+                    store(future)
+        except KeyboardInterrupt:
+            pass
+        raise
+
+
+def _result_of(future: Future, run_id: int) -> RunResult:
+    """The run's result; a run lost to its backend (not to the model, whose
+    errors come back as results) is recorded as failed, except that a dead
+    process pool stops the experiment."""
+    try:
+        return future.result()
+    except BrokenExecutor as err:
+        raise ExperimentError(f"a worker process stopped unexpectedly ({err}); the finished runs are stored: "
+                              f"run again with --resume") from None
+    except BaseException as err:  # noqa: B036 - e.g. Dask's KilledWorker, or a cancelled task
+        if isinstance(err, KeyboardInterrupt):
+            raise
+        return RunResult(run_id, None, None, None, 0.0, f"{type(err).__name__}: {err}")
+
+
+def _check_same(db: Store, experiment: Experiment, path: Path, say: Callable[[str], None]) -> None:
+    """Resume only the experiment the store was made from; warn if the
+    software has changed since, as results may then differ."""
+    manifest = db.manifest()
+    stored, current = manifest["experiment_resolved"], experiment.to_toml()
+    if stored != current:
+        where = _first_difference(tomllib.loads(stored), tomllib.loads(current))
+        raise ExperimentError(f"--resume: {str(path)!r} holds a different experiment ({where}); "
+                              f"use --overwrite to start it again, or another --output")
+    changed = [f"{name} {was} -> {now}" for name, now in package_versions().items()
+               if (was := manifest.get("versions", {}).get(name, now)) != now]
+    if changed:
+        say(f"warning: resuming with other versions than the store was started with ({', '.join(changed)}); "
+            f"results may differ from an uninterrupted run")
+
+
+def _first_difference(a: Any, b: Any, where: str = "") -> str:
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in [*a, *(k for k in b if k not in a)]:
+            if a.get(key) != b.get(key):
+                return _first_difference(a.get(key), b.get(key), f"{where}.{key}" if where else key)
+    return f"{where or 'the experiment'}: {a!r} in the store, {b!r} now"

@@ -1,0 +1,207 @@
+"""Execution backends (experiments/backends.py): serial, local processes and
+Dask give bit-identical results, whatever the order runs finish in; the
+automatic choice; the progress bar."""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+import random
+import sys
+import threading
+from concurrent.futures import Executor, Future
+
+import pandas as pd
+import pytest
+
+from experiments import Experiment, ExperimentError, backends, load, run_experiment
+from experiments.backends import SMALL_JOB, DaskExecutor, choose
+from experiments.progress import Progress
+
+EXPERIMENT = """
+[experiment]
+name = "Backends"
+strategies = ["business_as_usual", "mandate", "inspire"]
+replicates = 2
+weeks = 15
+seed = 99
+
+[base.organization]
+staff = 70
+
+[design]
+kind = "latin_hypercube"
+samples = 2
+[design.parameters]
+influence_rate = [0.01, 0.05]
+unit_size = [8, 16]
+"""
+
+
+def frames(store) -> tuple[pd.DataFrame, pd.DataFrame]:
+    results = load(store)
+    return results.runs.drop(columns="wall_time"), results.timeseries
+
+
+def assert_bit_identical(a, b) -> None:
+    runs_a, series_a = frames(a)
+    runs_b, series_b = frames(b)
+    pd.testing.assert_frame_equal(runs_a, runs_b, check_exact=True)
+    pd.testing.assert_frame_equal(series_a, series_b, check_exact=True)
+
+
+@pytest.fixture(scope="module")
+def experiment_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("backends") / "exp.toml"
+    path.write_text(EXPERIMENT, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def serial(experiment_file):
+    """The reference: every run in this process, in run-id order."""
+    store = experiment_file.parent / "serial.sqlite"
+    summary = run_experiment(experiment_file, store, executor="serial", progress=False)
+    assert summary.done == summary.total == 12 and summary.backend.startswith("serial")
+    return store
+
+
+@pytest.mark.parametrize("method", ["fork", "forkserver"])
+def test_two_worker_processes_give_bit_identical_results(experiment_file, serial, tmp_path, monkeypatch, method):
+    if method not in multiprocessing.get_all_start_methods() or sys.platform != "linux":
+        pytest.skip(f"workers start by {backends.start_method()!r} on this system")
+    monkeypatch.setattr(backends, "start_method", lambda: method)  # whatever threads this test process has
+    store = tmp_path / "processes.sqlite"
+    summary = run_experiment(experiment_file, store, executor="processes", workers=2, progress=False)
+    assert summary.backend == "2 worker processes" and summary.done == 12
+    assert_bit_identical(serial, store)
+
+
+def test_a_dask_local_cluster_gives_bit_identical_results(experiment_file, serial, tmp_path):
+    pytest.importorskip("distributed", reason="the Dask backend needs: pip install 'orgchange[dask]'")
+    store = tmp_path / "dask.sqlite"
+    summary = run_experiment(experiment_file, store, executor="dask", workers=2, progress=False)
+    assert summary.backend == "Dask local cluster (2 workers on 127.0.0.1)" and summary.done == 12
+    assert_bit_identical(serial, store)
+
+
+def test_dask_calls_are_never_answered_from_its_cache():
+    distributed = pytest.importorskip("distributed", reason="the Dask backend needs: pip install 'orgchange[dask]'")
+    with distributed.Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None) as client:
+        executor = DaskExecutor(client)
+        # With Dask's default pure=True, two equal calls would share one key and one result.
+        first, second = executor.submit(os.urandom, 16), executor.submit(os.urandom, 16)
+        assert first.result(timeout=30) != second.result(timeout=30)
+
+
+class ShuffledExecutor(Executor):
+    """Runs calls one at a time on a background thread, in random order."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng, self.queue, self.lock = random.Random(seed), [], threading.Condition()
+        self.order: list[int] = []
+        self.thread = threading.Thread(target=self._work, daemon=True)
+        self.thread.start()
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        with self.lock:
+            self.queue.append((future, fn, args))
+            self.lock.notify()
+        return future
+
+    def _work(self) -> None:
+        while True:
+            with self.lock:
+                while not self.queue:
+                    self.lock.wait()
+                time_to_wait = len(self.queue) < 3
+            if time_to_wait:  # let a few calls queue up, so there is an order to shuffle
+                threading.Event().wait(0.01)
+            with self.lock:
+                future, fn, args = self.queue.pop(self.rng.randrange(len(self.queue)))
+            self.order.append(args[0].run_id)
+            future.set_result(fn(*args))
+
+
+def test_results_do_not_depend_on_the_order_runs_finish_in(experiment_file, serial, tmp_path):
+    executor = ShuffledExecutor(seed=3)
+    store = tmp_path / "shuffled.sqlite"
+    run_experiment(experiment_file, store, executor=executor, workers=4, progress=False)
+    assert executor.order != sorted(executor.order)  # the runs really ran out of order
+    assert_bit_identical(serial, store)
+
+
+def test_workers_are_not_forked_from_a_process_with_threads():
+    if sys.platform != "linux":
+        pytest.skip("fork is used on Linux only")
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert backends.start_method() == "forkserver"  # forking with threads running can deadlock
+    finally:
+        stop.set()
+        thread.join()
+
+
+# --- choosing a backend ----------------------------------------------------------------------------------------
+def test_the_automatic_choice():
+    assert choose(None, None, None, jobs=SMALL_JOB - 1) == "serial"
+    assert choose(None, 1, None, jobs=1000) == "serial"
+    assert choose(None, 2, None, jobs=1000) == "processes"
+    assert choose(None, None, "tcp://127.0.0.1:8786", jobs=3) == "dask"
+    assert choose("dask", 2, None, jobs=3) == "dask"
+    if (os.cpu_count() or 1) > 1:
+        assert choose(None, None, None, jobs=SMALL_JOB) == "processes"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("grid", None, None), "--executor: must be one of 'serial', 'processes', 'dask', got 'grid'"),
+    ((None, 0, None), "--workers: must be an integer >= 1, got 0"),
+    (("serial", 2, None), "--workers: the serial executor runs one run at a time, got 2"),
+    (("processes", None, "tcp://h:8786"), "--scheduler: only the 'dask' executor connects to a scheduler"),
+])
+def test_bad_backend_options_are_named(args, message):
+    with pytest.raises(ExperimentError) as info:
+        choose(*args, jobs=10)
+    assert message in str(info.value)
+
+
+def test_an_unreachable_scheduler_gets_a_clear_error(experiment_file, tmp_path, monkeypatch):
+    pytest.importorskip("distributed", reason="the Dask backend needs: pip install 'orgchange[dask]'")
+    import socket
+
+    monkeypatch.setattr("experiments.backends.CONNECT_TIMEOUT", "1s")
+
+    with socket.socket() as s:  # a loopback port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    experiment = Experiment.from_toml(experiment_file).replace(replicates=1)
+    with pytest.raises(ExperimentError, match=f"--scheduler: cannot connect to 'tcp://127.0.0.1:{port}'"):
+        run_experiment(experiment, tmp_path / "r.sqlite", scheduler=f"tcp://127.0.0.1:{port}", progress=False)
+    assert not (tmp_path / "r.sqlite").exists()  # checked before anything is written
+
+
+# --- the progress bar -----------------------------------------------------------------------------------------------
+def test_the_progress_bar_shows_runs_done_failed_and_time_left():
+    out = io.StringIO()
+    bar = Progress(10, done=2, stream=out, enabled=True)
+    assert "2/10 runs" in out.getvalue() and "estimating time left" in out.getvalue()
+    bar.update()
+    bar.update(failed=True)
+    bar.draw(force=True)
+    line = out.getvalue().rsplit("\r", 1)[-1]
+    assert "4/10 runs" in line and "1 failed" in line and "left" in line
+    assert line.startswith("[#########")  # 4 of 10 of a 24-wide bar
+    bar.close()
+    assert out.getvalue().endswith("\n")
+
+
+def test_the_progress_bar_is_silent_off_a_terminal():
+    out = io.StringIO()  # not a terminal
+    bar = Progress(5, stream=out)
+    bar.update()
+    bar.close()
+    assert out.getvalue() == ""

@@ -1,0 +1,155 @@
+"""The planner's report (experiments/report.py, `orgchange report`): one
+self-contained HTML file, checked by reading it and by rendering it in
+headless Chromium."""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from experiments import Experiment, load, run_experiment
+from experiments.analysis import compare
+from experiments.report import CAVEATS, build_report
+from simulation.cli import main
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+EXPERIMENT = """
+[experiment]
+name = "Small comparison"
+question = "Does a CEO who inspires and then leaves beat a mandate?"
+strategies = ["business_as_usual", "mandate", "ceo_leaves.toml"]
+replicates = 3
+weeks = 40
+seed = 31
+[base.organization]
+staff = 60
+"""
+
+CEO_LEAVES = """
+name = "Inspiring CEO who leaves"
+description = "The CEO speaks about quality with passion and rounds on the wards, then leaves in week 20."
+[levers]
+involved = ["ceo"]
+passion_display = 0.9
+rounders = ["ceo"]
+rounding_frequency = 1.0
+follow_through = 0.8
+schedule = [{week = 20, depart = "ceo"}]
+"""
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("report")
+    (folder / "ceo_leaves.toml").write_text(CEO_LEAVES, encoding="utf-8")
+    (folder / "small.toml").write_text(EXPERIMENT, encoding="utf-8")
+    path = folder / "results.sqlite"
+    run_experiment(Experiment.from_toml(folder / "small.toml"), path, executor="serial", progress=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def page(store) -> str:
+    return build_report(load(store))
+
+
+def test_the_report_holds_every_part_a_planner_needs(page):
+    assert "Does a CEO who inspires and then leaves beat a mandate?" in page
+    for description in ("then leaves in week 20", "Structure only"):  # a user file's and a preset's
+        assert description in page
+    assert "A leader leaves in week 20" in page
+    for part in ("<h2>Outcomes</h2>", "Difference from the baseline", "How things change over time",
+                 "Effort against benefit", "Caveats", "Manifest"):
+        assert part in page, part
+    assert re.search(r"\d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\]", page), "means with 95% intervals"
+    assert "Commitment gain kept after the departure" in page, "sustainment, as a leader departs"
+    assert all(html.escape(c) in page for c in CAVEATS)
+    assert "Root seed</th><td>31<" in page and "orgchange git commit" in page
+    assert "[base.organization]" in page, "the experiment file itself"
+
+
+def test_the_report_stands_alone(page):
+    images = re.findall(r'<img alt="[^"]+" src="data:image/png;base64,([^"]+)"', page)
+    assert len(images) >= 2, "trajectories and effort against benefit, embedded"
+    assert all(base64.b64decode(i).startswith(b"\x89PNG") for i in images)
+    assert not re.search(r"""(src|href)=["']?(https?:|//|file:)""", page), "nothing loads from elsewhere"
+    assert "<script" not in page, "readable without running anything"
+
+
+def test_sustainment_is_reported_only_for_the_strategy_with_a_departure(store):
+    summary = compare(load(store)).summary
+    kept = summary[(summary["outcome"] == "sustainment") & (summary["n"] > 0)]
+    assert list(kept["strategy"]) == ["ceo_leaves"]
+
+
+def test_orgchange_report_writes_the_file(store, tmp_path, capsys):
+    out = tmp_path / "sub" / "report.html"
+    assert main(["report", str(store), "-o", str(out)]) == 0
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert f"Wrote {out}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda d: d / "missing.sqlite", "results file '{path}' does not exist"),
+    (lambda d: d, "'{path}' is a folder, not a results file"),
+])
+def test_orgchange_report_of_no_store_is_a_one_line_error(tmp_path, capsys, make, message):
+    path = make(tmp_path)
+    assert main(["report", str(path), "-o", str(tmp_path / "r.html")]) == 2
+    err = capsys.readouterr().err
+    assert err == f"orgchange: error: {message.format(path=path)}\n"
+
+
+def chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(chromium() is None, reason="Debian's chromium is not installed (apt-get install chromium; "
+                                               ".ci/run installs it)")
+def test_the_report_renders_in_headless_chromium(store, tmp_path):
+    from PIL import Image
+
+    html = tmp_path / "report.html"
+    html.write_text(build_report(load(store)), encoding="utf-8")
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "report.png"
+    shot.unlink(missing_ok=True)
+    # No network, no first-run work, a throwaway profile: the page must render from the file alone.
+    subprocess.run([chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--hide-scrollbars", f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}",
+                    "--window-size=1280,4000", html.as_uri()],
+                   check=True, capture_output=True, timeout=120)
+    assert shot.is_file()
+    image = Image.open(shot).convert("RGB")
+    assert image.size == (1280, 4000)
+    colours = image.getcolors(maxcolors=1 << 20)
+    assert colours is not None and len(colours) > 500, "text, tables and figures, not a blank page"
+    # Something is drawn in the top, middle and lower parts of the page alike.
+    for top in (0, 1300, 2600):
+        band = image.crop((0, top, 1280, top + 1300))
+        assert len(band.getcolors(maxcolors=1 << 20) or range(10**6)) > 50, f"blank band at y={top}"
+
+
+@pytest.mark.parametrize(("design", "section"), [
+    ({"kind": "factorial", "parameters": {"follow_through": [0.0, 0.8]}},
+     "How the outcome depends on the varied parameters"),
+    ({"kind": "morris", "samples": 3, "parameters": {"follow_through": [0.2, 0.9], "steering": [0.2, 0.9]}},
+     "Warning: only 3 Morris trajectories"),
+])
+def test_a_report_shows_the_design_it_varied(tmp_path, design, section):
+    experiment = Experiment.from_dict({
+        "experiment": {"name": "Design", "strategies": ["leadership_rounding"], "replicates": 2, "weeks": 12,
+                       "seed": 5},
+        "base": {"organization": {"staff": 40}}, "design": design})
+    run_experiment(experiment, tmp_path / "r.sqlite", executor="serial", progress=False)
+    page = build_report(load(tmp_path / "r.sqlite"))
+    assert section in page
+    assert len(re.findall(r"data:image/png;base64,", page)) == 3, "trajectories, effort, and the design's figure"

@@ -45,6 +45,7 @@ import numpy as np
 
 from experiments.design import Design, DesignPoints
 from experiments.errors import ExperimentError
+from experiments.replicates import seed_of
 from simulation import tomlwrite
 from simulation.config import Config, ConfigError, check_value
 from simulation.metrics import METRICS
@@ -73,13 +74,9 @@ class RunSpec(NamedTuple):
 
 
 def run_seed(root_seed: int, point: int, replicate: int) -> int:
-    """The seed of every run at design point ``point``, replicate ``replicate``.
-
-    The first 64-bit word of ``SeedSequence(root_seed, spawn_key=(point,
-    replicate))``, halved so it fits the model's seed range [0, 2**63).
-    """
-    state = np.random.SeedSequence(root_seed, spawn_key=(point, replicate)).generate_state(1, dtype=np.uint64)
-    return int(state[0] >> np.uint64(1))
+    """The seed of every run at design point ``point``, replicate ``replicate``:
+    that of ``SeedSequence(root_seed, spawn_key=(point, replicate))``."""
+    return seed_of(np.random.SeedSequence(root_seed, spawn_key=(point, replicate)))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from experiments.analysis import mean_ci
 from experiments.replicates import replicate_seeds
 from simulation import Config, OrgChangeModel
 from simulation.effort import planned_hours, scale_to_effort
@@ -40,9 +40,9 @@ class Interval:
     @classmethod
     def of(cls, values) -> Interval:
         values = np.asarray(values, dtype=float)
-        n = len(values)
-        half = stats.t.ppf(0.975, n - 1) * values.std(ddof=1) / np.sqrt(n) if n > 1 else np.inf
-        return cls(float(values.mean()), float(values.mean() - half), float(values.mean() + half), n)
+        if np.isnan(values).any():  # a claim about a missing value cannot hold
+            return cls(np.nan, np.nan, np.nan, len(values))
+        return cls(*mean_ci(values))
 
     def __str__(self) -> str:
         return f"{self.mean:.3f} [{self.low:.3f}, {self.high:.3f}]"

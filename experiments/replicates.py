@@ -8,6 +8,12 @@ import pandas as pd
 from simulation import Config, OrgChangeModel
 
 
+def seed_of(sequence: np.random.SeedSequence) -> int:
+    """A model seed from a seed sequence: its first 64-bit word, halved so
+    that it fits the model's seed range [0, 2**63)."""
+    return int(sequence.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+
+
 def replicate_seeds(root_seed: int, replicates: int) -> list[int]:
     """Seeds for ``replicates`` independent runs, derived from ``root_seed``.
 
@@ -17,7 +23,7 @@ def replicate_seeds(root_seed: int, replicates: int) -> list[int]:
     if replicates < 1:
         raise ValueError(f"replicates: must be an integer >= 1, got {replicates}")
     children = np.random.SeedSequence(root_seed).spawn(replicates)
-    return [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
+    return [seed_of(child) for child in children]
 
 
 def run_replicates(config: Config, replicates: int) -> pd.DataFrame:

@@ -37,8 +37,10 @@ class Leader(Person):
     def __init__(self, model, index: int) -> None:
         super().__init__(model, index)
         self.sponsored: list = []  # the projects this leader champions
-        self.last_rounded: dict[int, int] = {}  # unit -> week of this leader's last round there
+        # Week of this leader's last round in each unit (-1: never).
+        self.last_rounded = np.full(model.organization.n_units, -1, dtype=np.int64)
         self.rounding_credit = 0.0  # rounds owed; a frequency of 0.5 means a round every other week
+        self.take_up_levers()
 
     energy = property(lambda self: self.model.state.energy[self.index],
                       doc="Personal capital left, in hours (0 to leader_capacity).")
@@ -52,18 +54,28 @@ class Leader(Person):
             groups.add("physician")
         return frozenset(groups)
 
-    @property
-    def involved(self) -> bool:
-        """Whether the strategy enlists this leader (this week's levers)."""
-        return not self.lever_groups.isdisjoint(self.model.levers.involved)
+    def take_up_levers(self) -> None:
+        """Read this leader's duties, and what each costs, off the levers in
+        force. The model calls it whenever the levers change; the weekly
+        decisions read the result, not the levers, which keeps them cheap.
 
-    @property
-    def rounds(self) -> bool:
-        return not self.lever_groups.isdisjoint(self.model.levers.rounders)
-
-    @property
-    def on_committee(self) -> bool:
-        return self.model.levers.committee and self.index in self.model.committee_members
+        Sets ``involved`` (the strategy enlists this leader: sponsoring and
+        steering), ``rounds`` (this leader rounds), ``on_committee`` (sits
+        on a meeting quality committee), and the weekly hours of one
+        sponsored project (``sponsor_cost``) and of steering (``steer_cost``).
+        """
+        levers = self.model.levers
+        self.involved = not self.lever_groups.isdisjoint(levers.involved)
+        self.rounds = not self.lever_groups.isdisjoint(levers.rounders)
+        self.on_committee = bool(levers.committee) and self.index in self.model.committee_members
+        # Clearing one sponsored project's barriers; steering and accountability reviews.
+        self.sponsor_cost = ACTION_HOURS["sponsor"] * levers.barrier_removal
+        self.steer_cost = ACTION_HOURS["steer"] * max(levers.steering, levers.accountability)
+        # The week's duties, in order of priority; only those the levers give.
+        self.duties = [duty for duty, given in ((self.champion_projects, self.involved),
+                                                (self.attend_committee, self.on_committee),
+                                                (self.steer, self.involved),
+                                                (self.go_rounding, self.rounds)) if given]
 
     def has_duties(self) -> bool:
         """Whether the strategy gives this leader anything to do each week."""
@@ -86,22 +98,19 @@ class Leader(Person):
                 boss = org.manager[boss]
         return np.flatnonzero(under)
 
+    @cached_property
+    def scope_units(self) -> frozenset[int]:
+        """`scope` as a set, for membership tests."""
+        return frozenset(self.scope.tolist())
+
     # -- what duties cost ----------------------------------------------------------------
-    def sponsor_cost(self) -> float:
-        """Hours a week to clear one sponsored project's barriers."""
-        return ACTION_HOURS["sponsor"] * self.model.levers.barrier_removal
-
-    def steer_cost(self) -> float:
-        """Hours a week of steering and accountability reviews."""
-        return ACTION_HOURS["steer"] * max(self.model.levers.steering, self.model.levers.accountability)
-
     def planned_hours(self) -> float:
         """Hours a week the strategy asks of this leader, energy permitting:
         the leader-hours its duties would cost at full strength."""
         levers = self.model.levers
         hours = ACTION_HOURS["committee"] if self.on_committee else 0.0
         if self.involved:
-            hours += levers.projects_per_leader * self.sponsor_cost() + self.steer_cost()
+            hours += levers.projects_per_leader * self.sponsor_cost + self.steer_cost
         if self.rounds and len(self.scope):
             unit_staff = np.mean([len(self.model.organization.frontline(u)) for u in self.scope])
             contacts = min(levers.rounding_contacts, unit_staff)
@@ -116,7 +125,7 @@ class Leader(Person):
             sig.visibility[self.index] = self.model.levers.passion_display * self.passion
         budget = float(self.energy)
         spent = 0.0
-        for duty in (self.champion_projects, self.attend_committee, self.steer, self.go_rounding):
+        for duty in self.duties:
             spent += duty(budget - spent)
         sig.hours[self.index] = spent
 
@@ -130,7 +139,7 @@ class Leader(Person):
         while len(self.sponsored) < levers.projects_per_leader and len(self.scope):
             self.sponsored.append(self.choose_project())
         spent = 0.0
-        cost = self.sponsor_cost()
+        cost = self.sponsor_cost
         for project in self.sponsored:
             if spent + cost <= budget:
                 project.support = levers.barrier_removal
@@ -143,7 +152,7 @@ class Leader(Person):
         one in the most committed of the units in scope with the fewest
         active projects (the readiest team that is not already busy)."""
         portfolio = self.model.projects
-        orphans = [p for p in portfolio.active if p.sponsor < 0 and p.unit in set(self.scope.tolist())]
+        orphans = [p for p in portfolio.active if p.sponsor < 0 and p.unit in self.scope_units]
         if orphans:
             project = min(orphans, key=lambda p: (self.model.unit_commitment[p.unit], p.id))
         else:
@@ -165,7 +174,7 @@ class Leader(Person):
     def steer(self, budget: float) -> float:
         """Send direction and expectations down and hold units accountable."""
         levers, sig = self.model.levers, self.model.signals
-        cost = self.steer_cost()
+        cost = self.steer_cost
         if not self.involved or cost == 0 or cost > budget:
             return 0.0
         sig.steer[self.index] = rules.steering_signal(levers.steering, self.commitment, self.model.urgency)
@@ -192,7 +201,7 @@ class Leader(Person):
     def choose_unit_to_round(self) -> int:
         """The unit in scope this leader has not visited for longest; among
         those, the least committed (where a visit is needed most)."""
-        last = np.array([self.last_rounded.get(int(u), -1) for u in self.scope])
+        last = self.last_rounded[self.scope]
         candidates = self.scope[last == last.min()]
         return int(candidates[np.argmin(self.model.unit_commitment[candidates])])
 

@@ -48,7 +48,8 @@ def vectorized_update(model) -> StaffState:
     target = rules.practice_experience(target, now.practice, cfg.practice_learning)
     commitment = rules.commitment_next(now.commitment, target, cfg.influence_rate)
     spoken = np.flatnonzero(sig.contact_weight)  # only they can have had issues resolved
-    commitment[spoken] = rules.feedback(commitment[spoken], sig.kept[spoken], cfg.feedback_boost)
+    if len(spoken):
+        commitment[spoken] = rules.feedback(commitment[spoken], sig.kept[spoken], cfg.feedback_boost)
 
     # 5. Practice.
     peers = rules.peer_practice(model.peers @ now.practice, model.tie_weight, cfg.peer_mode)
@@ -60,7 +61,8 @@ def vectorized_update(model) -> StaffState:
     # 7. Fatigue, cynicism and trust. Only people spoken with on rounds
     # this week can have kept or broken promises; the rest keep their trust.
     trust = now.trust.copy()
-    trust[spoken] = rules.trust_next(now.trust[spoken], sig.kept[spoken], sig.broken[spoken], cfg.trust_rate)
+    if len(spoken):
+        trust[spoken] = rules.trust_next(now.trust[spoken], sig.kept[spoken], sig.broken[spoken], cfg.trust_rate)
     predisposition = now.predisposition
     if model.development.any():
         predisposition = rules.developed_predisposition(now.predisposition, model.development,

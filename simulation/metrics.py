@@ -34,41 +34,47 @@ METRICS: dict[str, str] = {
 }
 
 
-def by_role(values: np.ndarray, role: np.ndarray, headcount: np.ndarray) -> np.ndarray:
-    """Mean of ``values`` for each role code (NaN for a role nobody holds).
-    ``values`` may be one array or a stack of arrays (one per row)."""
-    values = np.atleast_2d(values)
-    sums = np.stack([np.bincount(role, weights=v, minlength=len(ROLES)) for v in values])
-    with np.errstate(invalid="ignore"):
-        return sums / headcount
-
-
 BY_ROLE = ("commitment", "alignment", "practice")
 """State variables reported overall and by role."""
+_ROLE_COLUMNS = {name: [f"{name}_{r}" for r in ROLES] for name in BY_ROLE}
+
+
+def mean_of(values: np.ndarray) -> float:
+    """``values.mean()``, the same number, without numpy's Python-level
+    wrapper: `measure` takes a dozen means every week of every run."""
+    return float(np.add.reduce(values) / len(values))
+
+
+def std_of(values: np.ndarray) -> float:
+    """``values.std()``, the same number, computed as numpy does, without
+    its wrapper."""
+    deviation = values - np.add.reduce(values) / len(values)
+    return float(np.sqrt(np.add.reduce(deviation * deviation) / len(values)))
 
 
 def measure(model) -> dict[str, float]:
     """Every metric of `METRICS` for the model's current week."""
     s, org = model.state, model.organization
-    stack = np.stack([s.commitment, s.alignment, s.practice])
-    overall = stack.mean(axis=1)
-    means = by_role(stack, org.role, model.headcount)
     row: dict[str, float] = {"week": model.week}
-    for k, name in enumerate(BY_ROLE):
-        row[name] = float(overall[k])
-        row.update({f"{name}_{r}": float(m) for r, m in zip(ROLES, means[k])})
+    # A role nobody holds (no senior team, say) has a NaN mean.
+    with np.errstate(invalid="ignore"):
+        for name in BY_ROLE:
+            values = getattr(s, name)
+            row[name] = mean_of(values)
+            role_means = np.bincount(org.role, weights=values, minlength=len(ROLES)) / model.headcount
+            row.update(zip(_ROLE_COLUMNS[name], role_means.tolist()))
     capacity = model.config.leader_capacity
     row.update(
-        trust=float(s.trust.mean()),
-        cynicism=float(s.cynicism.mean()),
+        trust=mean_of(s.trust),
+        cynicism=mean_of(s.cynicism),
         projects_active=len(model.projects.active),
         projects_succeeded=model.projects.n_succeeded,
         projects_failed=model.projects.n_failed,
-        leader_energy=float(s.energy[model.is_leader].mean() / capacity) if capacity > 0 else 0.0,
-        leader_hours=float(model.signals.hours.sum()),
+        leader_energy=mean_of(s.energy[model.is_leader]) / capacity if capacity > 0 else 0.0,
+        leader_hours=float(np.add.reduce(model.signals.hours)),
         urgency=float(model.urgency),
         quality=float(model.quality),
         culture=float(model.culture),
-        unit_spread=float(model.unit_commitment.std()) if len(model.unit_commitment) else 0.0,
+        unit_spread=std_of(model.unit_commitment) if len(model.unit_commitment) else 0.0,
     )
     return row

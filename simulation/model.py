@@ -36,7 +36,7 @@ import agents
 from simulation import rules
 from simulation.config import Config, ConfigError
 from simulation.engines import ENGINES, settle
-from simulation.metrics import METRICS, measure
+from simulation.metrics import METRICS, mean_of, measure
 from simulation.organization import MIDDLE, Organization
 from simulation.parameters import LEVER_NAMES
 from simulation.projects import Portfolio
@@ -117,6 +117,8 @@ class OrgChangeModel(mesa.Model):
         self.is_leader = org.role <= MIDDLE
         self.committee_members = set(org.committee.tolist())
         self._in_unit = np.flatnonzero(org.unit >= 0)
+        self._unit_of_member = org.unit[self._in_unit]
+        self._unit_staff = float(org.unit_sizes.sum())
         annual = np.array([config.ceo_turnover, config.senior_turnover, config.turnover_rate,
                            config.turnover_rate])
         self.leave_hazard = rules.weekly_hazard(annual)[org.role]
@@ -127,7 +129,6 @@ class OrgChangeModel(mesa.Model):
         # committee of the strategy's has met.
         self._own_network = False
         self.peers = org.peer_matrix(committee=False, manager_weight=config.manager_weight)
-        self.tie_weight = np.asarray(self.peers.sum(axis=1)).ravel()
         self._committee_ties = False
         settle(self)
         self._apply_levers()
@@ -161,9 +162,30 @@ class OrgChangeModel(mesa.Model):
         weights = sp.csr_matrix(weights, dtype=float)
         weights.sort_indices()
         self.peers = weights
-        self.tie_weight = np.asarray(weights.sum(axis=1)).ravel()
         self.skip_level = sp.csr_matrix(weights.shape)
         self._own_network = True
+
+    @property
+    def peers(self) -> sp.csr_matrix:
+        """Whom each person listens to, and how much (n x n, row = listener)."""
+        return self._peers
+
+    @peers.setter
+    def peers(self, weights: sp.csr_matrix) -> None:
+        # What the engines and projects derive from the ties is derived
+        # again whenever the ties change (a committee forms, `use_network`).
+        self._peers = weights
+        self.tie_weight = np.asarray(weights.sum(axis=1)).ravel()
+        self._observers: dict[int, np.ndarray] = {}
+
+    def observers(self, unit: int) -> np.ndarray:
+        """People outside ``unit`` whom its staff are tied to: they see the
+        unit's projects succeed (ascending indices)."""
+        if unit not in self._observers:
+            team = self.organization.members(unit)
+            contacts = np.unique(self.peers[team].indices)
+            self._observers[unit] = np.setdiff1d(contacts, team, assume_unique=True)
+        return self._observers[unit]
 
     # -- the week ------------------------------------------------------------------------
     def step(self) -> None:
@@ -264,14 +286,16 @@ class OrgChangeModel(mesa.Model):
         org, levers = self.organization, self.levers
         if not self._own_network and levers.committee != self._committee_ties:
             self.peers = org.peer_matrix(committee=levers.committee, manager_weight=self.config.manager_weight)
-            self.tie_weight = np.asarray(self.peers.sum(axis=1)).ravel()
             self._committee_ties = levers.committee
         self.development = np.where(org.role == MIDDLE, levers.middle_development, 0.0)
-        self.on_duty = [i for i in np.flatnonzero(self.is_leader) if self.people[i].has_duties()]
+        leaders = [self.people[i] for i in np.flatnonzero(self.is_leader)]
+        for leader in leaders:
+            leader.take_up_levers()
+        self.on_duty = [leader.index for leader in leaders if leader.has_duties()]
 
     def _unit_means(self) -> None:
         org, s, inside = self.organization, self.state, self._in_unit
-        unit, sizes = org.unit[inside], org.unit_sizes
+        unit, sizes = self._unit_of_member, org.unit_sizes
         with np.errstate(invalid="ignore"):
             self.unit_commitment = np.bincount(unit, s.commitment[inside], org.n_units) / sizes
             self.unit_practice = np.bincount(unit, s.practice[inside], org.n_units) / sizes
@@ -283,13 +307,14 @@ class OrgChangeModel(mesa.Model):
         return np.clip(self.base_quality + self.projects.quick_gain + self.projects.redesign_gain, 0.0, 1.0)
 
     def _hospital_quality(self) -> float:
-        sizes = self.organization.unit_sizes
-        if not sizes.sum():
+        """Mean unit quality, weighted by unit head count (0 with no units)."""
+        if not self._unit_staff:
             return 0.0
-        return float(np.average(self.unit_quality, weights=sizes))
+        # np.average's sum, written out: this runs every week.
+        return float(np.add.reduce(self.unit_quality * self.organization.unit_sizes) / self._unit_staff)
 
     def _culture_now(self) -> float:
-        return float(0.5 * (self.state.commitment.mean() + self.state.practice.mean()))
+        return 0.5 * (mean_of(self.state.commitment) + mean_of(self.state.practice))
 
     def _turnover(self) -> None:
         """Staff and leaders leave; new hires are socialized into their unit,

@@ -88,13 +88,16 @@ class Organization:
         """Head count."""
         return len(self.role)
 
-    @property
+    # The structure is fixed once built, so what is derived from it is
+    # computed once (the model reads some of it every week).
+    @cached_property
     def ceo(self) -> int:
         """Index of the CEO."""
         return int(np.flatnonzero(self.role == CEO)[0])
 
-    @property
+    @cached_property
     def n_units(self) -> int:
+        """Number of units."""
         return int(self.unit.max()) + 1 if (self.unit >= 0).any() else 0
 
     @cached_property

@@ -95,25 +95,30 @@ class Portfolio:
 
         integration = (min(MAX_TIE_INTEGRATION, INTEGRATION_PER_TIE * cfg.cross_unit_ties)
                        + COMMITTEE_INTEGRATION * model.committee_share)
-        length, hazard, timeout = cfg.project_length, cfg.project_hazard, TIMEOUT_LENGTHS * cfg.project_length
-        collapse_draw = rng.random(len(self.active))
+        # Every active project's week at once: its progress, and whether it
+        # collapses or runs out of time.
+        active = list(self.active)
+        unit = np.array([p.unit for p in active], dtype=np.int64)
+        support = np.array([p.support for p in active])
+        team_c = unit_c[unit]
+        progress = np.array([p.progress for p in active]) + rules.project_progress(
+            team_c, resources, support, integration, cfg.project_length)
+        collapsed = rng.random(len(active)) < rules.project_collapse_chance(cfg.project_hazard, team_c, support)
+        age = model.week - np.array([p.started for p in active], dtype=np.int64)
+        ends = collapsed | (age > TIMEOUT_LENGTHS * cfg.project_length)
+
         boosted: list[tuple[np.ndarray, float]] = []  # (people, boost), applied after the loop
         soured: list[np.ndarray] = []  # teams of failed projects
-        for project, draw in zip(list(self.active), collapse_draw):
-            team_c = unit_c[project.unit]
-            project.progress += rules.project_progress(team_c, resources, project.support, integration, length)
-            collapsed = draw < rules.project_collapse_chance(hazard, team_c, project.support)
-            timed_out = model.week - project.started > timeout
+        for project, share_done, failed in zip(active, progress.tolist(), ends.tolist()):
+            project.progress = share_done
             project.support = 0.0  # support is paid for week by week
-            if project.progress >= 1.0:
+            if share_done >= 1.0:
                 self._finish(project, True)
-                team = org.members(project.unit)
-                contacts = np.unique(model.peers[team].indices)
-                boosted.append((np.setdiff1d(contacts, team, assume_unique=True), cfg.observer_boost))
-                boosted.append((team, cfg.success_boost))
+                boosted.append((model.observers(project.unit), cfg.observer_boost))
+                boosted.append((org.members(project.unit), cfg.success_boost))
                 gain = self.redesign_gain if project.kind == REDESIGN else self.quick_gain
                 gain[project.unit] += cfg.quality_gain
-            elif collapsed or timed_out:
+            elif failed:
                 self._finish(project, False)
                 soured.append(org.members(project.unit))
 

@@ -77,8 +77,8 @@ def influence_target(weighted_sum, total_weight, own, predisposition, susceptibi
     to their private predisposition with weight ``1 - susceptibility``
     (Friedkin and Johnsen 1990), and pulled down by cynicism.
     """
-    with np.errstate(invalid="ignore", divide="ignore"):
-        social = np.where(total_weight > 0, weighted_sum / np.where(total_weight > 0, total_weight, 1.0), own)
+    # The inner np.where keeps the division away from zero weights.
+    social = np.where(total_weight > 0, weighted_sum / np.where(total_weight > 0, total_weight, 1.0), own)
     target = susceptibility * social + (1.0 - susceptibility) * predisposition
     return target - cynicism_weight * cynicism
 
@@ -113,8 +113,7 @@ def peer_practice(practising_ties, ties, mode):
     """
     if mode == "count":
         return practising_ties * 1.0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(ties > 0, practising_ties / np.where(ties > 0, ties, 1.0), 0.0)
+    return np.where(ties > 0, practising_ties / np.where(ties > 0, ties, 1.0), 0.0)
 
 
 def practice_drive(commitment, alignment, accountability, peers, practised,

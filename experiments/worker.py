@@ -49,7 +49,9 @@ def execute_run(task: RunTask) -> RunResult:
     try:
         from simulation import Config, OrgChangeModel
 
-        df = OrgChangeModel(Config(**task.values)).run()
+        model = OrgChangeModel(Config(**task.values))
+        df = model.run()
+        _forget(model)
         weeks = df["week"].to_numpy(dtype=np.int64)
         values = df[list(task.metrics)].to_numpy(dtype=np.float64)
         effort = df["leader_hours"].to_numpy(dtype=np.float64)[1:]
@@ -58,3 +60,16 @@ def execute_run(task: RunTask) -> RunResult:
     except Exception as err:  # any model error is the run's result, not the sweep's
         message = f"{type(err).__name__}: {err}\n\n{traceback.format_exc()}"
         return RunResult(task.run_id, None, None, None, time.perf_counter() - started, message)
+
+
+def _forget(model) -> None:
+    """Let a finished model go.
+
+    Mesa 3.3 counts agent ids in a class-level dict keyed by model
+    (``mesa.Agent._ids``), which keeps every model a process has built
+    alive: about 1 MB per 500-staff run, so a worker running thousands of
+    runs would grow without end. Mesa 3.4 and later keep no such registry.
+    """
+    import mesa
+
+    getattr(mesa.Agent, "_ids", {}).pop(model, None)

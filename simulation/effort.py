@@ -38,8 +38,7 @@ def scale_to_effort(config: Config, hours: float, tolerance: float = 1e-6) -> Co
         return {name: min(cap, base[name] * k) for name, cap in EFFORT_LEVERS.items()}
 
     def hours_at(k: float) -> float:
-        for name, value in scaled(k).items():
-            setattr(model.levers, name, value)
+        model.set_levers(**scaled(k))
         return planned_hours(model)
 
     top = max([cap / base[name] for name, cap in EFFORT_LEVERS.items() if base[name] > 0], default=0.0)

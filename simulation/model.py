@@ -34,7 +34,7 @@ import scipy.sparse as sp
 # A plain import: `agents` imports `simulation.rules`, so either package may load first.
 import agents
 from simulation import rules
-from simulation.config import Config, ConfigError
+from simulation.config import Config, ConfigError, check_value
 from simulation.engines import ENGINES, settle
 from simulation.metrics import METRICS, mean_of, measure
 from simulation.organization import MIDDLE, Organization
@@ -267,18 +267,28 @@ class OrgChangeModel(mesa.Model):
                 "tenure": s.tenure}))
 
     # -- internals -----------------------------------------------------------------------
+    def set_levers(self, **values: Any) -> None:
+        """Put lever values in force from now on, as a scheduled change does
+        (``model.set_levers(steering=0.8, rounders=["ceo"])``). Each value is
+        checked as `Config` checks it, and leaders take up their new duties
+        at once. Set levers this way, not on ``model.levers`` directly."""
+        for name, value in values.items():
+            if name not in LEVER_NAMES:
+                raise ConfigError(f"{name}: not a lever; the levers are {', '.join(LEVER_NAMES)}")
+            setattr(self.levers, name, check_value(name, value))
+        self._apply_levers()
+
     def _follow_schedule(self) -> None:
         """Carry out this week's scheduled events: lever changes take effect
         now; departures happen at this week's turnover."""
-        changed = False
+        changes = {}
         for event in self._events.get(self.week, ()):
             if "depart" in event:
                 self._departing.append(event["depart"])
             else:
-                setattr(self.levers, event["lever"], event["value"])
-                changed = True
-        if changed:
-            self._apply_levers()
+                changes[event["lever"]] = event["value"]
+        if changes:
+            self.set_levers(**changes)
 
     def _apply_levers(self) -> None:
         """Derive from the levers in force what the engines and leaders read:

@@ -102,3 +102,30 @@ def test_model_can_continue_after_run():
     model.run(5)
     df = model.run(5)
     assert df["week"].tolist() == list(range(11))
+
+
+def test_set_levers_puts_new_duties_in_force_and_checks_values():
+    model = OrgChangeModel(staff=120, weeks=4, seed=3, involved=[], rounders=[], committee=False)
+    assert model.on_duty == []
+    model.set_levers(involved=["ceo"], steering=0.8)
+    ceo = model.organization.ceo
+    assert model.on_duty == [ceo] and model.people[ceo].involved
+    model.step()
+    assert model.signals.steer[ceo] > 0
+    with pytest.raises(ConfigError, match=r"steering: must be .*got 2"):
+        model.set_levers(steering=2)
+    with pytest.raises(ConfigError, match="staff: not a lever"):
+        model.set_levers(staff=10)
+
+
+def test_scale_to_effort_reaches_the_requested_leader_hours():
+    from simulation.effort import planned_hours, scale_to_effort
+    from simulation.strategy import load_strategy
+
+    config = load_strategy("leadership_rounding").apply(Config(staff=150, weeks=4, seed=2))
+    planned = planned_hours(OrgChangeModel(config))
+    for hours in (0.5 * planned, 1.5 * planned):
+        scaled = scale_to_effort(config, hours)
+        assert planned_hours(OrgChangeModel(scaled)) == pytest.approx(hours, rel=1e-6)
+    with pytest.raises(ConfigError, match="effort: this strategy can be scaled to between"):
+        scale_to_effort(config, 100 * planned)

@@ -19,7 +19,7 @@ import pandas as pd
 
 from experiments.analysis import OUTCOMES, in_sentence, point_summary
 from simulation.parameters import PARAMETERS
-from simulation.plotting import OKABE_ITO, plt, style
+from simulation.plotting import NEUTRAL, OKABE_ITO, plt, style
 
 TRAJECTORY_PANELS = [
     ("commitment_frontline", "Frontline commitment to quality", "Mean commitment (0-1)"),
@@ -93,7 +93,7 @@ def effort_benefit_figure(summary: pd.DataFrame, strategies: list[str],
         left = x > 0.6 * right_edge
         ax.annotate(_label(strategy, labels), (x, y), textcoords="offset points", xytext=(-6 if left else 6, 6),
                     ha="right" if left else "left", fontsize=8)
-    ax.axhline(0.0, color="grey", linewidth=0.8)
+    ax.axhline(0.0, color=NEUTRAL, linewidth=0.8)
     ax.margins(x=0.1, y=0.1)
     style(ax, "Effort against benefit", "Leader effort (leader-hours per week)",
           "Gain in frontline commitment (0-1 points)")
@@ -152,9 +152,16 @@ def sweep_figure(outcomes: pd.DataFrame, parameters: list[str], name: str, strat
 
 
 def _parameter_label(name: str) -> str:
-    """``follow_through (share)``: the parameter's name and unit."""
+    """``follow_through (0-1)``: the parameter's name and unit; a switch is
+    drawn at 0 (off) and 1 (on), and a parameter without a unit is a
+    dimensionless weight or number."""
     p = PARAMETERS.get(name)
-    unit = p.unit if p is not None and p.unit not in ("", "-") else "value"
+    if p is not None and p.kind == "bool":
+        unit = "0 = off, 1 = on"
+    elif p is not None and p.unit not in ("", "-"):
+        unit = p.unit
+    else:
+        unit = "dimensionless"
     return f"{name} ({unit})"
 
 
@@ -190,7 +197,7 @@ def sensitivity_figure(table: pd.DataFrame, method: str, outcome: str,
                    yerr=d[f"{column}_conf"], capsize=3, color=looks[strategy]["color"], edgecolor="black",
                    linewidth=0.5, label=_label(strategy, labels))
         ax.set_xticks(position, parameters, rotation=20, ha="right")
-        ax.axhline(0.0, color="grey", linewidth=0.8)
+        ax.axhline(0.0, color=NEUTRAL, linewidth=0.8)
         unit = "outcome change across the parameter's range" if method == "morris" else "share of variance"
         style(ax, f"{'Morris' if method == 'morris' else 'Sobol'}: {index_label}", "Parameter",
               f"{index_label} ({unit})")

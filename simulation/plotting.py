@@ -6,18 +6,43 @@ common forms of colour blindness.
 
 from __future__ import annotations
 
+import os
+
 import matplotlib
 
-matplotlib.use("Agg")  # figures are written to files; no display is needed
+# Figures are written to files, so no display is needed: draw off-screen,
+# unless a backend was chosen (a Jupyter kernel asks for its inline backend,
+# which shows figures in the notebook, through MPLBACKEND).
+if not os.environ.get("MPLBACKEND"):
+    matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from simulation.parameters import ROLES  # noqa: E402
 
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#D55E00", "#0072B2", "#CC79A7", "#F0E442", "#000000"]
+NEUTRAL = "#808080"
+"""Grey, for reference lines (such as zero) that are not data."""
 ROLE_COLOURS = dict(zip(ROLES, OKABE_ITO))
 ROLE_LABELS = {"ceo": "CEO", "senior": "Senior team", "middle": "Middle managers", "frontline": "Front line"}
+
+COMMITMENT_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+"""Commitment (0-1) in five classes, for colouring people by it."""
+COMMITMENT_COLOURS = [OKABE_ITO[3], OKABE_ITO[0], OKABE_ITO[6], OKABE_ITO[1], OKABE_ITO[4]]
+"""One colour per commitment class, low to high: vermillion, orange, yellow,
+sky blue, blue. Palette colours rather than a continuous colour map, so that
+the classes stay apart under colour blindness; a diverging order, because
+the middle of the scale is neutral."""
+STRATEGY_STYLES = ("-", "--")
+"""Line styles that tell two strategies apart where colour already means role."""
+
+
+def commitment_colour(values) -> list[str]:
+    """The colour of each commitment value (0-1), by its class in `COMMITMENT_BINS`."""
+    classes = np.clip(np.digitize(values, COMMITMENT_BINS[1:-1]), 0, len(COMMITMENT_COLOURS) - 1)
+    return [COMMITMENT_COLOURS[k] for k in classes]
 
 
 def style(ax, title: str, xlabel: str, ylabel: str, legend: bool = True) -> None:

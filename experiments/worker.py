@@ -51,7 +51,7 @@ def execute_run(task: RunTask) -> RunResult:
 
         model = OrgChangeModel(Config(**task.values))
         df = model.run()
-        _forget(model)
+        model.release()  # a worker builds thousands of models
         weeks = df["week"].to_numpy(dtype=np.int64)
         values = df[list(task.metrics)].to_numpy(dtype=np.float64)
         effort = df["leader_hours"].to_numpy(dtype=np.float64)[1:]
@@ -61,15 +61,3 @@ def execute_run(task: RunTask) -> RunResult:
         message = f"{type(err).__name__}: {err}\n\n{traceback.format_exc()}"
         return RunResult(task.run_id, None, None, None, time.perf_counter() - started, message)
 
-
-def _forget(model) -> None:
-    """Let a finished model go.
-
-    Mesa 3.3 counts agent ids in a class-level dict keyed by model
-    (``mesa.Agent._ids``), which keeps every model a process has built
-    alive: about 1 MB per 500-staff run, so a worker running thousands of
-    runs would grow without end. Mesa 3.4 and later keep no such registry.
-    """
-    import mesa
-
-    getattr(mesa.Agent, "_ids", {}).pop(model, None)

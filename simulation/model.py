@@ -243,6 +243,17 @@ class OrgChangeModel(mesa.Model):
                 progress(self.week)
         return self.timeseries()
 
+    def release(self) -> None:
+        """Let this model be garbage-collected once nothing else holds it.
+
+        Mesa 3.3 counts agent ids in a class-level dict keyed by model
+        (``mesa.Agent._ids``), which keeps every model a process has built
+        alive: about 1 MB for 500 staff. Long-running processes (experiment
+        workers, the dashboard) call this when they are done with a model.
+        Mesa 3.4 and later keep no such registry; then this does nothing.
+        """
+        getattr(mesa.Agent, "_ids", {}).pop(self, None)
+
     # -- data out ------------------------------------------------------------------------
     def timeseries(self) -> pd.DataFrame:
         """Every recorded week so far (see `simulation.metrics.METRICS`)."""

@@ -1,0 +1,183 @@
+"""The dashboard's controls: what each one sets, and the Solara components.
+
+Every control is derived from the parameter table (`simulation.parameters`):
+its unit, allowed range and meaning come from there, so the page can never
+disagree with the model or with `docs/ODD.md`. What this module adds is the
+choice of parameters worth a slider in a classroom, a readable title where
+the parameter's name is not one, and a narrower range where the table's
+upper bound is only a sanity cap (nobody rounds on 100 people at once).
+
+Changing any control starts the run again at week 0: a run is one strategy
+from start to finish, which is what a class compares.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import reacton.ipyvuetify as rv
+import solara
+
+from simulation.parameters import PARAMETERS
+from simulation.plotting import ROLE_LABELS
+from simulation.strategy import Strategy, load_strategy, preset_names
+
+TITLES = {
+    "involved": "Leaders involved",
+    "rounders": "Leaders who round",
+    "follow_through": "Follow-through",
+    "committee": "Quality committee meets",
+    "middle_development": "Middle-manager development",
+    "ceo_passion": "CEO passion",
+    "frontline_commitment": "Front-line commitment",
+    "middle_commitment": "Middle-manager commitment",
+    "base_trust": "Trust in leadership",
+    "turnover_rate": "Staff turnover",
+    "staff": "Hospital size",
+    "cross_unit_ties": "Ties across units",
+}
+"""Titles where the parameter's name does not read as plain language; the
+others are the name itself ("rounding_frequency" -> "Rounding frequency")."""
+
+GROUP_LABELS = {**ROLE_LABELS, "physician": "Physician QI leader"}
+"""How the leader groups of `involved` and `rounders` read on the page."""
+
+
+@dataclass(frozen=True)
+class Control:
+    """One control on the page, for one parameter of the table.
+
+    ``kind`` is the table's (``float``, ``int``, ``bool`` or ``groups``);
+    ``low``, ``high`` and ``step`` bound a slider, in the parameter's unit.
+    """
+
+    name: str
+    title: str
+    kind: str
+    unit: str
+    doc: str
+    low: float | None = None
+    high: float | None = None
+    step: float | None = None
+    choices: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """The title with the unit, as the page shows it: "Steering (0-1)"."""
+        return self.title if self.unit in ("", "-") else f"{self.title} ({self.unit})"
+
+
+def control(name: str, *, low: float | None = None, high: float | None = None, step: float | None = None) -> Control:
+    """The control of parameter ``name``, within the table's range, narrowed
+    to ``low``-``high`` where given. A float slider moves in steps of about a
+    fiftieth of its range, rounded down to a power of ten."""
+    p = PARAMETERS[name]
+    lo = p.low if low is None else low
+    hi = p.high if high is None else high
+    if p.low is not None and lo < p.low or p.high is not None and hi > p.high:
+        raise ValueError(f"{name}: {lo}-{hi} is outside the table's range {p.low}-{p.high}")
+    if step is None and p.kind == "float":
+        step = 10.0 ** math.floor(math.log10((hi - lo) / 50))
+    elif step is None and p.kind == "int":
+        step = 1
+    title = TITLES.get(name, name.replace("_", " ").capitalize())
+    return Control(name, title, p.kind, p.unit, p.doc, lo, hi, step, p.choices)
+
+
+SECTIONS: dict[str, list[Control]] = {
+    "Strategy levers": [
+        control("involved"),
+        control("steering"),
+        control("accountability"),
+        control("resources"),
+        control("passion_display"),
+        control("rounders"),
+        control("rounding_frequency"),
+        control("rounding_contacts", high=20),
+        control("follow_through"),
+        control("projects_per_leader", high=5),
+        control("barrier_removal"),
+        control("committee"),
+        control("middle_development"),
+    ],
+    "People": [
+        control("ceo_passion"),
+        control("senior_passion"),
+        control("middle_commitment"),
+        control("frontline_commitment"),
+        control("base_trust"),
+        control("turnover_rate"),
+    ],
+    "Hospital": [
+        control("staff", low=50, high=1000, step=50),
+        control("unit_size", high=40),
+        control("cross_unit_ties", high=5.0),
+    ],
+}
+"""The controls, in the sections the page shows them in. The levers change
+the first strategy only; the rest apply to both strategies side by side."""
+
+
+@functools.cache
+def strategy(name: str) -> Strategy:
+    """A preset, read once (presets ship with the package and do not change)."""
+    return load_strategy(name)
+
+
+def preset_items() -> list[dict[str, str]]:
+    """The presets for a picker: the strategy's own name shown, the preset's key as the value."""
+    return [{"text": strategy(name).name, "value": name} for name in preset_names()]
+
+
+def describe(value: Any) -> str:
+    """A parameter value as the page writes it."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list):
+        return ", ".join(GROUP_LABELS.get(v, v) for v in value) or "nobody"
+    return str(value)
+
+
+# --- components ----------------------------------------------------------------------------------
+@solara.component
+def Paragraph(lead: str, text: str, size: str = "0.85em", class_: str = ""):
+    """A paragraph with a bold lead-in. (Not `solara.Markdown`: it fetches
+    KaTeX, for mathematics, from a CDN, and the page must work offline.)"""
+    with rv.Html(tag="p", style_=f"font-size: {size}; margin-bottom: 8px", class_=class_):
+        rv.Html(tag="b", children=[lead])
+        rv.Html(tag="span", children=[" " + text])
+
+
+@solara.component
+def StrategyPicker(label: str, value: str, on_value: Callable[[str], None]):
+    """A preset picker, with the chosen strategy's description under it."""
+    rv.Select(label=label, items=preset_items(), v_model=value, on_v_model=on_value, dense=True,
+              hide_details=True, class_="orgchange-preset")
+    chosen = strategy(value)
+    Paragraph(f"{chosen.name}.", chosen.description, class_="orgchange-description")
+
+
+@solara.component
+def ParameterControl(spec: Control, value: Any, on_value: Callable[[Any], None]):
+    """The input for one parameter, its meaning from the table underneath."""
+    if spec.kind == "float":
+        solara.SliderFloat(spec.label, value=value, min=spec.low, max=spec.high, step=spec.step, on_value=on_value)
+    elif spec.kind == "int":
+        solara.SliderInt(spec.label, value=value, min=int(spec.low), max=int(spec.high), step=int(spec.step),
+                         on_value=on_value)
+    elif spec.kind == "bool":
+        solara.Switch(label=spec.label, value=value, on_value=on_value)
+    elif spec.kind == "groups":
+        rv.Select(label=spec.label, items=[{"text": GROUP_LABELS[c], "value": c} for c in spec.choices],
+                  v_model=value, on_v_model=lambda chosen: on_value(sorted(chosen, key=spec.choices.index)),
+                  multiple=True, chips=True, small_chips=True, dense=True, hide_details=True)
+    else:
+        raise ValueError(f"{spec.name}: no control for parameters of kind {spec.kind!r}")
+    solara.Text(spec.doc, style={"font-size": "0.75em", "color": "#666", "display": "block",
+                                 "margin": "-4px 0 10px 0", "line-height": "1.2"})

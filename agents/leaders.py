@@ -37,8 +37,6 @@ class Leader(Person):
     def __init__(self, model, index: int) -> None:
         super().__init__(model, index)
         self.sponsored: list = []  # the projects this leader champions
-        # Week of this leader's last round in each unit (-1: never).
-        self.last_rounded = np.full(model.organization.n_units, -1, dtype=np.int64)
         self.rounding_credit = 0.0  # rounds owed; a frequency of 0.5 means a round every other week
         self.take_up_levers()
 
@@ -97,6 +95,12 @@ class Leader(Person):
                 under[u] = boss == self.index
                 boss = org.manager[boss]
         return np.flatnonzero(under)
+
+    @cached_property
+    def last_rounded(self) -> np.ndarray:
+        """Week of this leader's last round in each unit of `scope`, in the
+        same order (-1: never). Built by the leaders who round, only."""
+        return np.full(len(self.scope), -1, dtype=np.int64)
 
     @cached_property
     def scope_units(self) -> frozenset[int]:
@@ -201,14 +205,14 @@ class Leader(Person):
     def choose_unit_to_round(self) -> int:
         """The unit in scope this leader has not visited for longest; among
         those, the least committed (where a visit is needed most)."""
-        last = self.last_rounded[self.scope]
+        last = self.last_rounded
         candidates = self.scope[last == last.min()]
         return int(candidates[np.argmin(self.model.unit_commitment[candidates])])
 
     def round_on(self, unit: int, size: int) -> float:
         """Talk with up to ``size`` frontline staff of ``unit``. Returns hours."""
         m, cfg, sig = self.model, self.model.config, self.model.signals
-        self.last_rounded[unit] = m.week
+        self.last_rounded[np.searchsorted(self.scope, unit)] = m.week
         staff = m.organization.frontline(unit)
         if len(staff) == 0:
             return 0.0

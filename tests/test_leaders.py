@@ -42,12 +42,11 @@ def test_rounding_visits_the_least_recently_seen_then_least_committed_unit():
     model.unit_commitment[units] = np.linspace(0.9, 0.1, len(units))
     first = lead.choose_unit_to_round()
     assert first == units[-1]  # never visited: the least committed first
-    lead.last_rounded[int(first)] = 1
+    lead.last_rounded[-1] = 1  # last_rounded follows the order of scope
     second = lead.choose_unit_to_round()
     assert second == units[-2]
-    for u in units:
-        lead.last_rounded[int(u)] = 5
-    lead.last_rounded[int(units[0])] = 2
+    lead.last_rounded[:] = 5
+    lead.last_rounded[0] = 2
     assert lead.choose_unit_to_round() == units[0]  # longest since a visit wins over commitment
 
 

@@ -1,4 +1,4 @@
-"""The ``orgchange`` command line (simulation/cli.py)."""
+"""The ``orgchange`` command line (simulation/cli/)."""
 
 from __future__ import annotations
 

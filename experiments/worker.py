@@ -60,4 +60,3 @@ def execute_run(task: RunTask) -> RunResult:
     except Exception as err:  # any model error is the run's result, not the sweep's
         message = f"{type(err).__name__}: {err}\n\n{traceback.format_exc()}"
         return RunResult(task.run_id, None, None, None, time.perf_counter() - started, message)
-

@@ -48,7 +48,7 @@ def mean_of(values: np.ndarray) -> float:
 def std_of(values: np.ndarray) -> float:
     """``values.std()``, the same number, computed as numpy does, without
     its wrapper."""
-    deviation = values - np.add.reduce(values) / len(values)
+    deviation = values - mean_of(values)
     return float(np.sqrt(np.add.reduce(deviation * deviation) / len(values)))
 
 

@@ -187,6 +187,18 @@ class OrgChangeModel(mesa.Model):
             self._observers[unit] = np.setdiff1d(contacts, team, assume_unique=True)
         return self._observers[unit]
 
+    # -- levers --------------------------------------------------------------------------
+    def set_levers(self, **values: Any) -> None:
+        """Put lever values in force from now on, as a scheduled change does
+        (``model.set_levers(steering=0.8, rounders=["ceo"])``). Each value is
+        checked as `Config` checks it, and leaders take up their new duties
+        at once. Set levers this way, not on ``model.levers`` directly."""
+        for name, value in values.items():
+            if name not in LEVER_NAMES:
+                raise ConfigError(f"{name}: not a lever; the levers are {', '.join(LEVER_NAMES)}")
+            setattr(self.levers, name, check_value(name, value))
+        self._apply_levers()
+
     # -- the week ------------------------------------------------------------------------
     def step(self) -> None:
         """Advance the hospital by one week."""
@@ -278,17 +290,6 @@ class OrgChangeModel(mesa.Model):
                 "tenure": s.tenure}))
 
     # -- internals -----------------------------------------------------------------------
-    def set_levers(self, **values: Any) -> None:
-        """Put lever values in force from now on, as a scheduled change does
-        (``model.set_levers(steering=0.8, rounders=["ceo"])``). Each value is
-        checked as `Config` checks it, and leaders take up their new duties
-        at once. Set levers this way, not on ``model.levers`` directly."""
-        for name, value in values.items():
-            if name not in LEVER_NAMES:
-                raise ConfigError(f"{name}: not a lever; the levers are {', '.join(LEVER_NAMES)}")
-            setattr(self.levers, name, check_value(name, value))
-        self._apply_levers()
-
     def _follow_schedule(self) -> None:
         """Carry out this week's scheduled events: lever changes take effect
         now; departures happen at this week's turnover."""

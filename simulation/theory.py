@@ -213,6 +213,18 @@ def flat_organization(n: int) -> Organization:
                         committee=np.zeros(0, dtype=np.int64), physician=-1)
 
 
+def _anchor_chain(model: OrgChangeModel, susceptibility: float, anchor: float, ceo: float) -> None:
+    """Give a chain of command its traits: the CEO (index 0) holds to
+    ``ceo``; everyone below has predisposition ``anchor`` and the given
+    susceptibility; each starts at their predisposition."""
+    s = model.state
+    s.susceptibility[:] = susceptibility
+    s.susceptibility[0] = 0.0
+    s.predisposition[:] = anchor
+    s.predisposition[0] = ceo
+    s.commitment[:] = s.predisposition
+
+
 def chain_organization(levels: int) -> Organization:
     """A single chain of command of ``levels + 1`` people: the CEO (level 0),
     a senior leader, a middle manager heading unit 0, then frontline staff,
@@ -834,12 +846,7 @@ def hierarchy_chain(rng: np.random.Generator, levels: int = 8, susceptibility: f
     reports = np.arange(1, n)
     up_only = sp.csr_matrix((np.ones(levels), (reports, org.manager[reports])), shape=(n, n))
     model = reduced_model(org, up_only, rng=rng, influence_rate=rate)
-    s = model.state
-    s.susceptibility[:] = susceptibility
-    s.susceptibility[0] = 0.0
-    s.predisposition[:] = anchor
-    s.predisposition[0] = ceo
-    s.commitment[:] = s.predisposition
+    _anchor_chain(model, susceptibility, anchor, ceo)
     worst = 0.0
     for week in range(1, weeks + 1):
         model.step()  # a new model.state each week
@@ -853,12 +860,7 @@ def hierarchy_chain(rng: np.random.Generator, levels: int = 8, susceptibility: f
     peers = model.peers.toarray()
     up, down = peers[1, 0], peers[1, 2]
     uniform = all(peers[i, i - 1] == up and peers[i, i + 1] == down for i in range(1, levels))
-    s = model.state
-    s.susceptibility[:] = susceptibility
-    s.susceptibility[0] = 0.0
-    s.predisposition[:] = anchor
-    s.predisposition[0] = ceo
-    s.commitment[:] = s.predisposition
+    _anchor_chain(model, susceptibility, anchor, ceo)
     settle = settle_commitment(model)
     final = model.state.commitment
     expected = chart_chain_equilibrium(levels, up, down, susceptibility, anchor, ceo)

@@ -28,6 +28,8 @@ from experiments.analysis import (
 from simulation import Config
 from simulation.strategy import load_strategy
 
+from support import run_cli
+
 
 def tidy(run_id: int, **columns) -> pd.DataFrame:
     """A run's time series from per-week lists."""
@@ -273,14 +275,6 @@ def test_every_outcome_has_a_label_and_unit():
 
 # --- the commands, end to end on small real experiments --------------------------------------------
 SMALL = ["--replicates", "3", "--weeks", "20", "--staff", "60", "--workers", "1"]
-
-
-def run_cli(capsys, *argv) -> tuple[int, str, str]:
-    from simulation.cli import main
-
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture(scope="module")

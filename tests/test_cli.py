@@ -16,20 +16,14 @@ from simulation.metrics import METRICS
 from simulation.parameters import PARAMETERS
 from simulation.strategy import load_strategy, preset_names
 
+from support import TWO_CEOS, run_cli
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_CONFIG = ROOT / "examples" / "community_hospital.toml"
 EXAMPLE_CHART = ROOT / "examples" / "community_hospital.csv"
 MANDATE = ROOT / "simulation" / "strategies" / "mandate.toml"
 _SCRIPT = Path(sys.executable).with_name("orgchange")
 ORGCHANGE = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "simulation.cli"]
-
-TWO_CEOS = "id,role,manager,unit\nceo,ceo,,\ns,senior,ceo,\nboss,ceo,,\nm,middle,s,u\nf,frontline,m,u\n"
-
-
-def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def read_timeseries(path: Path) -> pd.DataFrame:

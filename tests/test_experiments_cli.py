@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from experiments import load
-from simulation.cli import main
+
+from support import TWO_CEOS, run_cli
 
 EXPERIMENT = """
 [experiment]
@@ -27,13 +28,6 @@ kind = "factorial"
 [design.parameters]
 influence_rate = [0.02, 0.04]
 """
-TWO_CEOS = "id,role,manager,unit\nceo,ceo,,\ns,senior,ceo,\nboss,ceo,,\nm,middle,s,u\nf,frontline,m,u\n"
-
-
-def cli(capsys, *argv) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture
@@ -44,7 +38,7 @@ def experiment_file(tmp_path):
 
 
 def test_check_validates_and_shows_the_plan(experiment_file, capsys):
-    code, out, _ = cli(capsys, "experiment", "check", experiment_file)
+    code, out, _ = run_cli(capsys, "experiment", "check", experiment_file)
     assert code == 0
     assert "CLI check" in out and "Does the command line work?" in out
     assert "business_as_usual (Business as usual), mandate (Mandate)" in out
@@ -54,26 +48,26 @@ def test_check_validates_and_shows_the_plan(experiment_file, capsys):
 
 def test_run_then_status_then_export(experiment_file, tmp_path, capsys):
     store = tmp_path / "results.sqlite"
-    code, out, err = cli(capsys, "experiment", "run", experiment_file, "-o", store, "--workers", "1")
+    code, out, err = run_cli(capsys, "experiment", "run", experiment_file, "-o", store, "--workers", "1")
     assert code == 0, err
     assert "CLI check: 8 runs, 0 already finished, 8 to run on serial (this process)" in out
     assert "8 of 8 runs done, 0 failed" in out
     assert err == ""  # no progress bar off a terminal
     assert (load(store).runs.status == "done").all()
 
-    code, out, _ = cli(capsys, "experiment", "status", store)
+    code, out, _ = run_cli(capsys, "experiment", "status", store)
     assert code == 0 and out.startswith("CLI check: 8 runs: 8 done, 0 failed, 0 pending")
 
-    code, out, _ = cli(capsys, "export", store, "-o", tmp_path / "csv")
+    code, out, _ = run_cli(capsys, "export", store, "-o", tmp_path / "csv")
     assert code == 0 and "runs.csv, timeseries.csv, manifest.json, experiment.toml" in out
     assert len(pd.read_csv(tmp_path / "csv" / "timeseries.csv")) == 8 * 11
 
     # Again without --resume: refused, and the results are untouched.
-    code, _, err = cli(capsys, "experiment", "run", experiment_file, "-o", store)
+    code, _, err = run_cli(capsys, "experiment", "run", experiment_file, "-o", store)
     assert code == 2
     assert err.strip() == (f"orgchange: error: --output: {str(store)!r} already exists; add --resume to finish it, "
                            f"or --overwrite to start again")
-    code, out, _ = cli(capsys, "experiment", "run", experiment_file, "-o", store, "--resume")
+    code, out, _ = run_cli(capsys, "experiment", "run", experiment_file, "-o", store, "--resume")
     assert code == 0 and "8 already finished, 0 to run" in out
 
 
@@ -81,7 +75,7 @@ def test_failed_runs_are_reported_and_the_exit_status_is_1(tmp_path, capsys):
     (tmp_path / "bad.csv").write_text(TWO_CEOS)
     path = tmp_path / "exp.toml"
     path.write_text(EXPERIMENT.replace("influence_rate = [0.02, 0.04]", 'org_chart = ["", "bad.csv"]'))
-    code, out, _ = cli(capsys, "experiment", "run", path, "-o", tmp_path / "r.sqlite", "--workers", "1")
+    code, out, _ = run_cli(capsys, "experiment", "run", path, "-o", tmp_path / "r.sqlite", "--workers", "1")
     assert code == 1
     assert "4 of 8 runs done, 4 failed" in out
     assert "  run 4 failed: ChartError:" in out  # point 1 (bad.csv) starts at run 4
@@ -101,7 +95,7 @@ def test_failed_runs_are_reported_and_the_exit_status_is_1(tmp_path, capsys):
 ])
 def test_bad_input_is_one_line_and_exit_status_2(experiment_file, tmp_path, capsys, argv, message):
     fill = {"dir": tmp_path, "exp": experiment_file}
-    code, out, err = cli(capsys, *[a.format(**fill) for a in argv])
+    code, out, err = run_cli(capsys, *[a.format(**fill) for a in argv])
     assert code == 2
     assert err.count("\n") == 1 and err.startswith("orgchange: error: ")
     assert message.format(**fill) in err
@@ -110,7 +104,7 @@ def test_bad_input_is_one_line_and_exit_status_2(experiment_file, tmp_path, caps
 
 def test_an_invalid_experiment_file_names_the_field(experiment_file, tmp_path, capsys):
     experiment_file.write_text(EXPERIMENT.replace('kind = "factorial"', 'kind = "grid"'))
-    code, _, err = cli(capsys, "experiment", "run", experiment_file, "-o", tmp_path / "r.sqlite")
+    code, _, err = run_cli(capsys, "experiment", "run", experiment_file, "-o", tmp_path / "r.sqlite")
     assert code == 2
     assert err == (f"orgchange: error: {experiment_file}: design.kind: must be one of 'factorial', "
                    f"'latin_hypercube', 'morris', 'sobol', 'none', got 'grid'\n")

@@ -23,6 +23,8 @@ from experiments.store import Store
 from experiments.worker import RunTask, execute_run
 from simulation import OrgChangeModel
 
+from support import TWO_CEOS
+
 SMALL = """
 [experiment]
 name = "Small"
@@ -40,7 +42,6 @@ kind = "factorial"
 [design.parameters]
 influence_rate = [0.02, 0.06]
 """
-TWO_CEOS = "id,role,manager,unit\nceo,ceo,,\ns,senior,ceo,\nboss,ceo,,\nm,middle,s,u\nf,frontline,m,u\n"
 GOOD_CHART = "id,role,manager,unit\nceo,ceo,,\ns,senior,ceo,\nm,middle,s,u\n" + "".join(
     f"f{k},frontline,m,u\n" for k in range(12))
 

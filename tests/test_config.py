@@ -32,6 +32,13 @@ def _write(tmp_path, text: str, name: str = "config.toml"):
     return path
 
 
+def toml_error(path) -> str:
+    """The message of the `ConfigError` that reading ``path`` raises."""
+    with pytest.raises(ConfigError) as err:
+        Config.from_toml(path)
+    return str(err.value)
+
+
 # --- defaults -------------------------------------------------------------------------------
 def test_every_default_is_the_documented_one():
     config = Config()
@@ -232,30 +239,22 @@ def test_a_relative_chart_path_in_a_toml_file_resolves_next_to_the_file(tmp_path
 
 def test_a_bad_value_in_a_toml_file_names_the_parameter(tmp_path):
     path = _write(tmp_path, "[organization]\nstaff = -5\n")
-    with pytest.raises(ConfigError) as err:
-        Config.from_toml(path)
-    assert str(err.value) == "staff: must be an integer >= 10, got -5"
+    assert toml_error(path) == "staff: must be an integer >= 10, got -5"
 
 
 def test_an_unknown_key_in_a_toml_table_gets_a_did_you_mean(tmp_path):
     path = _write(tmp_path, "[organization]\nstaf = 300\n")
-    with pytest.raises(ConfigError) as err:
-        Config.from_toml(path)
-    assert str(err.value) == "unknown parameter 'staf' (did you mean 'staff'?)"
+    assert toml_error(path) == "unknown parameter 'staf' (did you mean 'staff'?)"
 
 
 def test_a_parameter_in_the_wrong_table_is_rejected_and_told_where_it_belongs(tmp_path):
     path = _write(tmp_path, "[run]\nstaff = 300\n")
-    with pytest.raises(ConfigError) as err:
-        Config.from_toml(path)
-    assert str(err.value) == "staff: belongs in [organization], not [run]"
+    assert toml_error(path) == "staff: belongs in [organization], not [run]"
 
 
 def test_an_unknown_table_gets_a_did_you_mean(tmp_path):
     path = _write(tmp_path, "[behavior]\nhabit = 0.1\n")
-    with pytest.raises(ConfigError) as err:
-        Config.from_toml(path)
-    assert str(err.value) == "unknown table or parameter 'behavior' (did you mean 'behaviour'?)"
+    assert toml_error(path) == "unknown table or parameter 'behavior' (did you mean 'behaviour'?)"
 
 
 def test_a_parameter_may_also_sit_at_the_top_level(tmp_path):
@@ -272,10 +271,9 @@ def test_a_table_name_used_as_a_value_is_rejected(tmp_path, text):
 
 def test_invalid_toml_names_the_file(tmp_path):
     path = _write(tmp_path, "[run]\nweeks = \n")
-    with pytest.raises(ConfigError) as err:
-        Config.from_toml(path)
-    assert str(err.value).startswith(f"{path}: not valid TOML: ")
-    assert "line 2" in str(err.value)
+    message = toml_error(path)
+    assert message.startswith(f"{path}: not valid TOML: ")
+    assert "line 2" in message
 
 
 def test_a_missing_or_unreadable_config_file_is_a_config_error(tmp_path):

@@ -406,6 +406,13 @@ def load_text(tmp_path, text: str, name: str = "chart.csv") -> Organization:
     return load(path)
 
 
+def chart_error(tmp_path, text: str) -> str:
+    """The message of the `ChartError` that loading ``text`` as chart.csv raises."""
+    with pytest.raises(ChartError) as err:
+        load_text(tmp_path, text)
+    return str(err.value)
+
+
 def test_the_good_chart_used_below_is_valid(tmp_path):
     org = load_text(tmp_path, GOOD)
     assert org.n == 8 and org.n_units == 2 and org.ids[org.physician] == "cmo"
@@ -429,58 +436,44 @@ def test_the_good_chart_used_below_is_valid(tmp_path):
     (6, "er_1,frontline,er_mgr,er,,extra", "chart.csv row 6: 6 fields, but the header has 5"),
 ])
 def test_each_row_error_names_its_row(tmp_path, line, row, message):
-    with pytest.raises(ChartError) as err:
-        load_text(tmp_path, edit(GOOD, line, row))
-    assert str(err.value) == message
+    assert chart_error(tmp_path, edit(GOOD, line, row)) == message
 
 
 def test_a_physician_who_is_not_a_senior_leader(tmp_path):
     text = edit(edit(GOOD, 3, "cmo,senior,ceo,,"), 5, "er_mgr,middle,cmo,er,yes")
-    with pytest.raises(ChartError) as err:
-        load_text(tmp_path, text)
-    assert str(err.value) == "chart.csv row 5: the physician QI leader must be a senior leader"
+    assert chart_error(tmp_path, text) == "chart.csv row 5: the physician QI leader must be a senior leader"
 
 
 def test_no_ceo(tmp_path):
     text = edit(GOOD, 2, "ceo,senior,cmo,,")
-    with pytest.raises(ChartError) as err:
-        load_text(tmp_path, text)
-    assert str(err.value) == "chart.csv: no CEO; exactly one person must have role 'ceo'"
+    assert chart_error(tmp_path, text) == "chart.csv: no CEO; exactly one person must have role 'ceo'"
 
 
 def test_a_reporting_cycle_is_named(tmp_path):
     # er_mgr reports to er_1, who reports to er_mgr: neither reaches the CEO.
     text = edit(GOOD, 5, "er_mgr,middle,er_1,er,")
-    with pytest.raises(ChartError) as err:
-        load_text(tmp_path, text)
-    assert str(err.value) == "chart.csv row 5: reporting lines form a cycle: er_mgr -> er_1 -> er_mgr"
+    assert chart_error(tmp_path, text) == "chart.csv row 5: reporting lines form a cycle: er_mgr -> er_1 -> er_mgr"
 
 
 def test_a_longer_cycle_away_from_the_first_rows(tmp_path):
     text = GOOD + "a,frontline,c,icu,\nb,frontline,a,icu,\nc,frontline,b,icu,\n"  # rows 10-12
-    with pytest.raises(ChartError) as err:
-        load_text(tmp_path, text)
-    assert str(err.value) == "chart.csv row 10: reporting lines form a cycle: a -> c -> b -> a"
+    assert chart_error(tmp_path, text) == "chart.csv row 10: reporting lines form a cycle: a -> c -> b -> a"
 
 
 def test_missing_columns(tmp_path):
     text = edit(GOOD, 1, "id,role,boss,physician")
-    with pytest.raises(ChartError) as err:
-        load_text(tmp_path, text)
-    assert str(err.value) == ("chart.csv row 1: missing column(s) manager, unit; the header must be "
-                              "id,role,manager,unit, got id,role,boss,physician")
+    assert chart_error(tmp_path, text) == ("chart.csv row 1: missing column(s) manager, unit; the header must be "
+                                           "id,role,manager,unit, got id,role,boss,physician")
 
 
 def test_an_empty_file(tmp_path):
-    with pytest.raises(ChartError) as err:
-        load_text(tmp_path, "")
-    assert str(err.value) == "chart.csv: the file is empty; its first line must be the header id,role,manager,unit"
+    assert chart_error(tmp_path, "") == ("chart.csv: the file is empty; its first line must be the header "
+                                         "id,role,manager,unit")
 
 
 def test_a_header_without_rows(tmp_path):
-    with pytest.raises(ChartError) as err:
-        load_text(tmp_path, "id,role,manager,unit\n\n")
-    assert str(err.value) == "chart.csv: the chart has a header but no rows of people"
+    empty = "id,role,manager,unit\n\n"
+    assert chart_error(tmp_path, empty) == "chart.csv: the chart has a header but no rows of people"
 
 
 def test_row_numbers_are_file_lines_even_after_blank_lines(tmp_path):

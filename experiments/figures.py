@@ -5,12 +5,11 @@ Each function takes the tables `experiments.analysis` and
 `experiments.sensitivity` return and gives back a matplotlib figure, styled
 by `simulation.plotting.style` (title, axes with units, legend) in the
 colour-blind-safe Okabe-Ito palette. Writing it is the caller's job
-(`save`, or `png_bytes` for the HTML report).
+(`save`, or `simulation.plotting.png_bytes` for the HTML report).
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -212,11 +211,3 @@ def save(fig: plt.Figure, path: str | Path, dpi: int = 110) -> Path:
     fig.savefig(path, dpi=dpi)
     plt.close(fig)
     return path
-
-
-def png_bytes(fig: plt.Figure, dpi: int = 100) -> bytes:
-    """``fig`` as PNG bytes (for embedding), and close it."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
-    plt.close(fig)
-    return buffer.getvalue()

@@ -29,6 +29,7 @@ from experiments.analysis import (
     in_sentence,
     outcome_label,
 )
+from simulation.plotting import png_bytes
 
 CAVEATS = [
     "This is a model, not a forecast. It shows how the strategies compare under the model's assumptions; "
@@ -194,13 +195,13 @@ def _design_section(results, comparison: Comparison) -> str:
         except ValueError as err:
             return f"<h2>Sensitivity</h2><p class='warning'>Sensitivity indices could not be computed: {_e(err)}</p>"
         warnings = "".join(f"<p class='warning'>Warning: {_e(w)}</p>" for w in result.warnings)
-        png = figures.png_bytes(figures.sensitivity_figure(result.table, result.method, result.outcome,
+        png = png_bytes(figures.sensitivity_figure(result.table, result.method, result.outcome,
                                                            comparison.labels))
         return ("<h2>Sensitivity: which parameters matter most</h2>"
                 "<p class='note'>The replicates of each design point are averaged before the analysis.</p>"
                 f"{warnings}{_img(png, 'Sensitivity indices with 95% confidence intervals')}"
                 f"<pre>{_e(format_sensitivity(result))}</pre>")
-    png = figures.png_bytes(figures.sweep_figure(comparison.outcomes, parameters, "commitment_frontline",
+    png = png_bytes(figures.sweep_figure(comparison.outcomes, parameters, "commitment_frontline",
                                                  comparison.strategies, comparison.labels))
     return ("<h2>How the outcome depends on the varied parameters</h2>"
             f"<p class='note'>{_e(kind)} design over {', '.join(map(_e, parameters))}; each marker is one design "
@@ -263,9 +264,9 @@ def build_report(results) -> str:
     experiment = results.experiment
     name = getattr(experiment, "name", "") or "orgchange experiment"
     question = getattr(experiment, "question", "") or "(The experiment file states no question.)"
-    traj_png = figures.png_bytes(figures.trajectory_figure(comparison.trajectories, comparison.strategies,
+    traj_png = png_bytes(figures.trajectory_figure(comparison.trajectories, comparison.strategies,
                                                            comparison.labels))
-    effort_png = figures.png_bytes(figures.effort_benefit_figure(comparison.summary, comparison.strategies,
+    effort_png = png_bytes(figures.effort_benefit_figure(comparison.summary, comparison.strategies,
                                                                  comparison.labels))
     pooled = (" Results are pooled over all design points, so the intervals include the effect of the varied "
               "parameters as well as chance." if results.runs["point"].nunique() > 1 else "")

@@ -6,6 +6,7 @@ common forms of colour blindness.
 
 from __future__ import annotations
 
+import io
 import os
 
 import matplotlib
@@ -71,3 +72,11 @@ def summary_figure(df: pd.DataFrame, title: str = "orgchange run") -> plt.Figure
         ax.set_ylim(-0.02, 1.02)
     fig.suptitle(title, fontsize=12)
     return fig
+
+
+def png_bytes(fig: plt.Figure, dpi: int = 100) -> bytes:
+    """``fig`` as PNG bytes (for embedding in a report, or a download), and close it."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    plt.close(fig)
+    return buffer.getvalue()

@@ -36,6 +36,7 @@ from simulation.dashboard.network import NetworkView, layered_layout, network_fi
 from simulation.dashboard.plots import TimeseriesView, timeseries_figure  # noqa: E402
 from simulation.organization import CEO, FRONTLINE, MIDDLE, SENIOR  # noqa: E402
 from simulation.parameters import PARAMETERS  # noqa: E402
+from simulation.plotting import png_bytes  # noqa: E402
 from simulation.strategy import load_strategy, preset_names  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -259,8 +260,8 @@ def test_the_plots_grow_their_axes_when_the_run_outgrows_them():
 
 
 def test_the_downloads_are_a_png_and_the_time_series(played):
-    assert app.png(network_figure(played), app.EXPORT_DPI).startswith(b"\x89PNG")
-    assert app.png(timeseries_figure(played)).startswith(b"\x89PNG")
+    assert png_bytes(network_figure(played), app.EXPORT_DPI).startswith(b"\x89PNG")
+    assert png_bytes(timeseries_figure(played), app.SCREEN_DPI).startswith(b"\x89PNG")
     back = pd.read_csv(io.StringIO(played.timeseries().to_csv(index=False)))
     assert set(back["preset"]) == {"leadership_rounding", "mandate"} and back["week"].max() == 30
 

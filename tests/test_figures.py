@@ -27,7 +27,7 @@ import pytest
 from matplotlib.colors import to_hex
 from matplotlib.markers import MarkerStyle
 
-from experiments import Experiment, analysis, figures, load, run_experiment, sensitivity
+from experiments import Experiment, analysis, figures, load, report, run_experiment, sensitivity
 from experiments.report import build_report
 from simulation import OrgChangeModel
 from simulation.plotting import NEUTRAL, OKABE_ITO, plt, summary_figure
@@ -201,7 +201,7 @@ def drawn(monkeypatch) -> list:
         kept.append(fig)
         return b""
 
-    monkeypatch.setattr(figures, "png_bytes", keep)
+    monkeypatch.setattr(report, "png_bytes", keep)
     monkeypatch.setattr(figures, "save", keep)
     return kept
 

@@ -22,13 +22,11 @@ Reset rebuilds from the same variable (see `Classroom`).
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import replace
 
 import reacton.ipyvuetify as rv
 import solara
-from matplotlib.figure import Figure
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
@@ -39,6 +37,7 @@ from simulation.dashboard.frames import Frames
 from simulation.dashboard.network import NetworkView, network_figure
 from simulation.dashboard.plots import TimeseriesView, timeseries_figure
 from simulation.organization import ChartError
+from simulation.plotting import png_bytes
 
 TITLE = "orgchange: how leadership spreads commitment to quality"
 SCREEN_DPI = 90
@@ -46,13 +45,6 @@ SCREEN_DPI = 90
 EXPORT_DPI = 150
 PLAY_INTERVAL = 100
 """Pause between weeks while playing, in milliseconds (Mesa's play interval slider changes it)."""
-
-
-def png(fig: Figure, dpi: int = SCREEN_DPI) -> bytes:
-    """The figure as PNG bytes."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
-    return buffer.getvalue()
 
 
 # --- the sidebar ---------------------------------------------------------------------------------
@@ -119,9 +111,9 @@ def Downloads(classroom: Classroom, week: int):
     """The figures as PNG and the time series as CSV, as they stand at ``week``."""
     stem = "orgchange-" + "-vs-".join(classroom.settings.presets) + f"-week{week}"
     with solara.Row(classes=["orgchange-downloads"]):
-        solara.FileDownload(lambda: png(network_figure(classroom), EXPORT_DPI), filename=f"{stem}-network.png",
+        solara.FileDownload(lambda: png_bytes(network_figure(classroom), EXPORT_DPI), filename=f"{stem}-network.png",
                             label="Network (PNG)", mime_type="image/png")
-        solara.FileDownload(lambda: png(timeseries_figure(classroom), EXPORT_DPI), filename=f"{stem}-plots.png",
+        solara.FileDownload(lambda: png_bytes(timeseries_figure(classroom), EXPORT_DPI), filename=f"{stem}-plots.png",
                             label="Plots (PNG)", mime_type="image/png")
         solara.FileDownload(lambda: classroom.timeseries().to_csv(index=False), filename=f"{stem}.csv",
                             label="Time series (CSV)", mime_type="text/csv")

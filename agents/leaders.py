@@ -124,14 +124,14 @@ class Leader(Person):
     # -- the week's decisions -------------------------------------------------------------
     def act(self) -> None:
         """Spend this week's energy on the strategy's duties, in priority order."""
-        sig = self.model.signals
+        model, i = self.model, self.index
         if self.involved:
-            sig.visibility[self.index] = self.model.levers.passion_display * self.passion
-        budget = float(self.energy)
+            model.signals.visibility[i] = model.levers.passion_display * model.state.passion[i]
+        budget = float(model.state.energy[i])
         spent = 0.0
         for duty in self.duties:
             spent += duty(budget - spent)
-        sig.hours[self.index] = spent
+        model.signals.hours[i] = spent
 
     def champion_projects(self, budget: float) -> float:
         """Keep ``projects_per_leader`` projects sponsored, then clear their
@@ -177,12 +177,16 @@ class Leader(Person):
 
     def steer(self, budget: float) -> float:
         """Send direction and expectations down and hold units accountable."""
-        levers, sig = self.model.levers, self.model.signals
         cost = self.steer_cost
         if not self.involved or cost == 0 or cost > budget:
             return 0.0
-        sig.steer[self.index] = rules.steering_signal(levers.steering, self.commitment, self.model.urgency)
-        sig.accountability = max(sig.accountability, levers.accountability)
+        model = self.model
+        levers, sig = model.levers, model.signals
+        # A Python float: the same number, and its arithmetic is quicker than numpy's.
+        commitment = float(model.state.commitment[self.index])
+        sig.steer[self.index] = rules.steering_signal(levers.steering, commitment, model.urgency)
+        if levers.accountability > sig.accountability:
+            sig.accountability = levers.accountability
         return cost
 
     def go_rounding(self, budget: float) -> float:

@@ -21,6 +21,7 @@ fixed by the experiment (see `experiments.experiment.run_seed`).
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing as mp
 import os
@@ -67,11 +68,19 @@ def _init_worker() -> None:
       nothing would tell the workers: they would wait for work forever. So a
       watchdog thread waits on the main process's sentinel, which becomes
       ready when it dies, and ends the worker then.
+    * The model is imported now, and everything imported is then moved out
+      of the garbage collector's sight (`gc.freeze`): it lives as long as
+      the worker, and a full collection would otherwise walk all of numpy,
+      pandas, scipy and Mesa again every so often, a few milliseconds each.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = mp.parent_process()
     if parent is not None:
         threading.Thread(target=_exit_with, args=(parent,), name="orgchange-watchdog", daemon=True).start()
+    import experiments.worker  # noqa: F401  (already there when forked: then this costs nothing)
+    import simulation  # noqa: F401
+
+    gc.freeze()
 
 
 def _exit_with(parent: mp.process.BaseProcess) -> None:

@@ -54,15 +54,13 @@ def std_of(values: np.ndarray) -> float:
 
 def measure(model) -> dict[str, float]:
     """Every metric of `METRICS` for the model's current week."""
-    s, org = model.state, model.organization
+    s = model.state
     row: dict[str, float] = {"week": model.week}
-    # A role nobody holds (no senior team, say) has a NaN mean.
-    with np.errstate(invalid="ignore"):
-        for name in BY_ROLE:
-            values = getattr(s, name)
-            row[name] = mean_of(values)
-            role_means = np.bincount(org.role, weights=values, minlength=len(ROLES)) / model.headcount
-            row.update(zip(_ROLE_COLUMNS[name], role_means.tolist()))
+    for name in BY_ROLE:
+        values = getattr(s, name)
+        row[name] = mean_of(values)
+        # A role nobody holds (no senior team, say) has a NaN mean.
+        row.update(zip(_ROLE_COLUMNS[name], model.role_means(values).tolist()))
     capacity = model.config.leader_capacity
     row.update(
         trust=mean_of(s.trust),

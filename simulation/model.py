@@ -116,8 +116,14 @@ class OrgChangeModel(mesa.Model):
         self.headcount = np.bincount(org.role, minlength=4).astype(float)
         self.is_leader = org.role <= MIDDLE
         self.committee_members = set(org.committee.tolist())
-        self._in_unit = np.flatnonzero(org.unit >= 0)
-        self._unit_of_member = org.unit[self._in_unit]
+        # Means by role and by unit divide sums by these head counts; a role
+        # or unit with nobody in it divides by NaN, so its mean is NaN
+        # without a warning every week.
+        self._role_count = np.where(self.headcount > 0, self.headcount, np.nan)
+        self._unit_count = np.where(org.unit_sizes > 0, org.unit_sizes, np.nan)
+        # Each person's unit, with the CEO and senior team in one more, last,
+        # bin that the unit means leave out.
+        self._unit_bin = np.where(org.unit >= 0, org.unit, org.n_units)
         self._unit_staff = float(org.unit_sizes.sum())
         annual = np.array([config.ceo_turnover, config.senior_turnover, config.turnover_rate,
                            config.turnover_rate])
@@ -315,18 +321,21 @@ class OrgChangeModel(mesa.Model):
             leader.take_up_levers()
         self.on_duty = [leader.index for leader in leaders if leader.has_duties()]
 
+    def role_means(self, values: np.ndarray) -> np.ndarray:
+        """Mean of ``values`` (one per person) by role, in the order of
+        `simulation.parameters.ROLES`; NaN for a role nobody holds."""
+        return np.bincount(self.organization.role, values, len(self._role_count)) / self._role_count
+
     def _unit_means(self) -> None:
-        org, s, inside = self.organization, self.state, self._in_unit
-        unit, sizes = self._unit_of_member, org.unit_sizes
-        with np.errstate(invalid="ignore"):
-            self.unit_commitment = np.bincount(unit, s.commitment[inside], org.n_units) / sizes
-            self.unit_practice = np.bincount(unit, s.practice[inside], org.n_units) / sizes
+        s, bins, units = self.state, self._unit_bin, self.organization.n_units
+        self.unit_commitment = np.bincount(bins, s.commitment, units + 1)[:units] / self._unit_count
+        self.unit_practice = np.bincount(bins, s.practice, units + 1)[:units] / self._unit_count
 
     @property
     def unit_quality(self) -> np.ndarray:
         """Quality of each unit: what practice sustains, plus what successful
         projects have left behind, within [0, 1]."""
-        return np.clip(self.base_quality + self.projects.quick_gain + self.projects.redesign_gain, 0.0, 1.0)
+        return rules.within(self.base_quality + self.projects.quick_gain + self.projects.redesign_gain, 0.0, 1.0)
 
     def _hospital_quality(self) -> float:
         """Mean unit quality, weighted by unit head count (0 with no units)."""

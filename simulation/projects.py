@@ -69,10 +69,11 @@ class Portfolio:
         self.redesign_gain = np.zeros(n_units)
         self.redesign_share = redesign_share
         self._next_id = 0
+        self._per_unit = np.zeros(n_units, dtype=np.int64)  # active projects, kept up to date
 
     def active_per_unit(self) -> np.ndarray:
         """Number of active projects in each unit."""
-        return np.bincount([p.unit for p in self.active], minlength=len(self.quick_gain))
+        return self._per_unit.copy()
 
     def charter(self, unit: int, week: int, rng: np.random.Generator) -> Project:
         """Start a project in ``unit``; its kind is drawn from the redesign share."""
@@ -80,29 +81,47 @@ class Portfolio:
         project = Project(self._next_id, int(unit), kind, week)
         self._next_id += 1
         self.active.append(project)
+        self._per_unit[project.unit] += 1
         return project
 
     def step(self, model) -> None:
         """One week of the portfolio: starts, progress, endings, feedback."""
         cfg, rng, org, state = model.config, model.rng, model.organization, model.state
-        unit_c = model.unit_commitment
-        resources = model.levers.resources
 
         # Units start projects of their own where resources and commitment allow.
-        chance = rules.project_start_chance(cfg.project_start_rate, resources, unit_c, model.urgency)
-        for unit in np.flatnonzero(rng.random(len(unit_c)) < chance):
+        chance = rules.project_start_chance(cfg.project_start_rate, model.levers.resources,
+                                            model.unit_commitment, model.urgency)
+        for unit in (rng.random(len(chance)) < chance).nonzero()[0]:
             self.charter(unit, model.week, rng)
 
+        soured = self._advance(model) if self.active else []
+
+        # Failures, and more projects than a unit can absorb, wear staff down.
+        excess = np.maximum(0, self._per_unit - cfg.unit_capacity)
+        overloaded = excess.nonzero()[0]
+        if soured or len(overloaded):
+            added = np.zeros(org.n)
+            for team in soured:
+                added[team] += cfg.failure_cynicism
+            for unit in overloaded:  # every project beyond capacity adds to the wear
+                added[org.members(unit)] += cfg.overload_cynicism * excess[unit]
+            state.cynicism[:] = rules.cynicism_next(state.cynicism, 0.0, added)
+        self.quick_gain *= 1.0 - cfg.quick_fix_decay
+        self.redesign_gain *= 1.0 - cfg.redesign_decay
+
+    def _advance(self, model) -> list[np.ndarray]:
+        """Every active project's week at once: its progress, and whether it
+        succeeds, collapses or runs out of time; successes lift the team and
+        those who see it. Returns the teams of the projects that failed."""
+        cfg, rng, org, state = model.config, model.rng, model.organization, model.state
         integration = (min(MAX_TIE_INTEGRATION, INTEGRATION_PER_TIE * cfg.cross_unit_ties)
                        + COMMITTEE_INTEGRATION * model.committee_share)
-        # Every active project's week at once: its progress, and whether it
-        # collapses or runs out of time.
         active = list(self.active)
         unit = np.array([p.unit for p in active], dtype=np.int64)
         support = np.array([p.support for p in active])
-        team_c = unit_c[unit]
+        team_c = model.unit_commitment[unit]
         progress = np.array([p.progress for p in active]) + rules.project_progress(
-            team_c, resources, support, integration, cfg.project_length)
+            team_c, model.levers.resources, support, integration, cfg.project_length)
         collapsed = rng.random(len(active)) < rules.project_collapse_chance(cfg.project_hazard, team_c, support)
         age = model.week - np.array([p.started for p in active], dtype=np.int64)
         ends = collapsed | (age > TIMEOUT_LENGTHS * cfg.project_length)
@@ -130,21 +149,12 @@ class Portfolio:
                 boost[people] = np.maximum(boost[people], size)
             lifted = np.flatnonzero(boost)
             state.commitment[lifted] = rules.kick(state.commitment[lifted], boost[lifted])
-        added = np.zeros(org.n)
-        for team in soured:
-            added[team] += cfg.failure_cynicism
-        # Initiative overload: every project beyond a unit's capacity wears staff down.
-        excess = np.maximum(0, self.active_per_unit() - cfg.unit_capacity)
-        for unit in np.flatnonzero(excess):
-            added[org.members(unit)] += cfg.overload_cynicism * excess[unit]
-        if soured or excess.any():
-            state.cynicism[:] = rules.cynicism_next(state.cynicism, 0.0, added)
-        self.quick_gain *= 1.0 - cfg.quick_fix_decay
-        self.redesign_gain *= 1.0 - cfg.redesign_decay
+        return soured
 
     def _finish(self, project: Project, success: bool) -> None:
         project.active = False
         self.active.remove(project)
+        self._per_unit[project.unit] -= 1
         (self.succeeded if success else self.failed)[project.kind] += 1
 
     @property

@@ -19,6 +19,13 @@ import numpy as np
 WEEKS_PER_YEAR = 52
 
 
+def within(value, low, high):
+    """``value`` kept within [low, high], as ``np.clip`` does, for arrays and
+    scalars alike; written out because the rules run every week and
+    ``np.clip``'s Python-level wrapper costs more than the arithmetic."""
+    return np.minimum(np.maximum(value, low), high)
+
+
 # --- 1. impetus ----------------------------------------------------------------
 def urgency_next(urgency, decay, shock):
     """Urgency decays at ``decay`` per week; a shock adds to it (capped at 1)."""
@@ -29,7 +36,7 @@ def urgency_next(urgency, decay, shock):
 def energy_next(energy, spent, recovery, capacity):
     """Personal capital after spending ``spent`` hours and resting ``recovery``
     hours' worth, kept within [0, capacity] hours."""
-    return np.clip(energy - spent + recovery, 0.0, capacity)
+    return within(energy - spent + recovery, 0.0, capacity)
 
 
 def steering_signal(intensity, commitment, urgency):
@@ -96,7 +103,7 @@ def commitment_next(commitment, target, rate):
     With ``rate = 1`` and ``susceptibility = 1`` this is DeGroot averaging;
     with ``rate = 1`` it is the Friedkin-Johnsen model.
     """
-    return np.clip(commitment + rate * (target - commitment), 0.0, 1.0)
+    return within(commitment + rate * (target - commitment), 0.0, 1.0)
 
 
 def leader_trust_weight(trust, cynicism):
@@ -179,7 +186,7 @@ def kick(level, size):
 def cynicism_next(cynicism, decay, added):
     """Cynicism fades at ``decay`` per week and grows with broken promises,
     failures and overload (``added``), within [0, 1]."""
-    return np.clip(cynicism * (1.0 - decay) + added, 0.0, 1.0)
+    return within(cynicism * (1.0 - decay) + added, 0.0, 1.0)
 
 
 def feedback(commitment, kept, boost):

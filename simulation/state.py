@@ -71,17 +71,20 @@ def draw_traits(role: np.ndarray, config: Config, rng: np.random.Generator,
     k = len(role)
     top = role <= SENIOR
     mean = level_predisposition(role, config)
-    predisposition = np.clip(mean + config.predisposition_spread * rng.standard_normal(k), 0.0, 1.0)
-    predisposition[role == CEO] = mean[role == CEO]  # the CEO's passion is set exactly
+    # The three traits' noise in one draw: the same numbers as three draws in turn.
+    noise = rng.standard_normal((3, k))
+    predisposition = np.clip(mean + config.predisposition_spread * noise[0], 0.0, 1.0)
+    ceo = role == CEO
+    predisposition[ceo] = mean[ceo]  # the CEO's passion is set exactly
     if passion is not None:
         predisposition = np.where(top, passion, predisposition)
     s = config.susceptibility
     # The spread vanishes at 0 and 1, so a population with susceptibility 1
     # (DeGroot) or 0 (fully stubborn) has exactly that, leaders aside.
-    susceptibility = np.clip(s + 0.8 * s * (1.0 - s) * rng.standard_normal(k), 0.0, 1.0)
+    susceptibility = np.clip(s + 0.8 * s * (1.0 - s) * noise[1], 0.0, 1.0)
     # Passionate leaders hold to their conviction: they are swayed less.
     susceptibility = np.where(top, susceptibility * (1.0 - predisposition), susceptibility)
-    threshold = config.practice_threshold + config.threshold_spread * rng.standard_normal(k)
+    threshold = config.practice_threshold + config.threshold_spread * noise[2]
     passion = np.where(top, predisposition, 0.0)
     return {"predisposition": predisposition, "susceptibility": susceptibility,
             "threshold": threshold, "passion": passion}

@@ -16,6 +16,7 @@ def u(low=0.0, high=1.0):
 
 # Each case: the rule, and arrays for its arguments (scalars stay scalars).
 CASES = {
+    "within": (rules.within, lambda: (u(-0.5, 1.5), 0.0, 1.0)),
     "urgency_next": (rules.urgency_next, lambda: (u(), 0.02, u(0, 0.6))),
     "energy_next": (rules.energy_next, lambda: (u(0, 40), u(0, 10), 6.0, 40.0)),
     "steering_signal": (rules.steering_signal, lambda: (u(), u(), u())),
@@ -68,6 +69,12 @@ def test_peer_practice_counts_or_shares_and_handles_isolated_people():
     np.testing.assert_allclose(rules.peer_practice(practising, ties, "fraction"), [0.0, 0.5, 1.0])
     np.testing.assert_allclose(rules.peer_practice(practising, ties, "count"), [0.0, 2.0, 3.0])
     assert rules.peer_practice(2.0, 4.0, "fraction") == 0.5
+
+
+def test_within_is_np_clip():
+    values = np.concatenate([u(-1.0, 2.0), [0.0, 1.0, -0.5, 1.5]])
+    np.testing.assert_array_equal(rules.within(values, 0.0, 1.0), np.clip(values, 0.0, 1.0))
+    assert rules.within(2.5, 0.0, 1.0) == 1.0 and rules.within(-2.5, 0.0, 40.0) == 0.0
 
 
 def test_urgency_decays_and_shocks_are_capped_at_one():

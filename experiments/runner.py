@@ -14,7 +14,15 @@ import time
 import tomllib
 import warnings
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, as_completed, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    BrokenExecutor,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    as_completed,
+    wait,
+)
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +35,7 @@ from experiments.manifest import build_manifest, package_versions
 from experiments.progress import Progress
 from experiments.store import Store, check_new
 from experiments.worker import RunResult, RunTask, execute_run
+from simulation.engines import engine
 
 IN_FLIGHT = 2
 """Runs in flight per worker: one running, one waiting, so a worker never idles."""
@@ -194,6 +203,13 @@ def _run_all(experiment: Experiment, specs: list[RunSpec], todo: list[int], exec
             errors.append((result.run_id, result.error.splitlines()[0]))
         bar.update(failed=result.error is not None)
 
+    if isinstance(executor, ProcessPoolExecutor) and _uses_compiled_engine(experiment):
+        # Compiled here, once, the compiled engine's loop is inherited by
+        # workers as they fork, rather than compiled again in each of them.
+        engine("compiled")  # a clear error now if Numba is missing, rather than in every run
+        from simulation.compiled import warm_up
+
+        warm_up()
     try:
         submit_more()
         while pending:
@@ -213,6 +229,11 @@ def _run_all(experiment: Experiment, specs: list[RunSpec], todo: list[int], exec
         except KeyboardInterrupt:
             pass
         raise
+
+
+def _uses_compiled_engine(experiment: Experiment) -> bool:
+    return experiment.base.engine == "compiled" or any(
+        point.get("engine") == "compiled" for point in experiment.points.points)
 
 
 def _result_of(future: Future, run_id: int) -> RunResult:

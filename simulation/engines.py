@@ -1,17 +1,21 @@
-"""The two engines of the weekly staff update (steps 3, 4, 5 and 7).
+"""The engines of the weekly staff update (steps 3, 4, 5 and 7).
 
-Both apply the same rules from `simulation.rules` to last week's state and
-this week's leader signals, and write next week's state:
+Each applies the same rules from `simulation.rules` to last week's state
+and this week's leader signals, and writes next week's state:
 
 * `vectorized_update` applies each rule once to whole arrays, with sparse
   matrix products for the network. It is the default, and fast.
 * `agent_update` calls every agent's own ``step()`` (`agents.Person.step`),
   which applies the rules to one person with plain loops over their ties.
   It is the readable reference and the place to extend the model.
+* `compiled_update` runs the vectorized engine's arithmetic as one loop
+  compiled by Numba (`simulation.compiled`): bit for bit the same numbers,
+  for long sweeps. Numba is optional (``orgchange[fast]``).
 
 Everything random is drawn outside these functions, by the model and the
-leaders, so both engines see the same numbers and give the same
-trajectories to floating-point precision.
+leaders, so the engines see the same numbers and give the same
+trajectories to floating-point precision (the vectorized and compiled
+engines, exactly).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulation import rules
+from simulation.config import ConfigError
 from simulation.state import StaffState
 
 
@@ -88,7 +93,32 @@ def agent_update(model) -> StaffState:
     return nxt
 
 
-ENGINES = {"vectorized": vectorized_update, "agent": agent_update}
+def compiled_update(model) -> StaffState:
+    """Next week's staff state from one compiled loop (`simulation.compiled`;
+    needs Numba). The same numbers as `vectorized_update`, sooner."""
+    from simulation.compiled import compiled_update as update
+
+    return update(model)
+
+
+ENGINES = {"vectorized": vectorized_update, "agent": agent_update, "compiled": compiled_update}
+
+
+def engine(name: str):
+    """The update function of the engine called ``name`` (see `ENGINES`).
+
+    Raises `ConfigError` if it cannot run here: the compiled engine needs the
+    optional Numba package. Importing it at this point also compiles the
+    loop's rules (or loads them from the cache), before the first week.
+    """
+    if name == "compiled":
+        try:
+            import simulation.compiled  # noqa: F401
+        except ImportError as err:
+            raise ConfigError(f"engine: 'compiled' needs the Numba package, which is not installed ({err}); "
+                              "install it with pip install \"orgchange[fast]\", or use engine 'vectorized', "
+                              "which gives the same results") from None
+    return ENGINES[name]
 
 
 def settle(model, tolerance: float = 1e-10, max_weeks: int = 500) -> None:

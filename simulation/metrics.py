@@ -34,6 +34,9 @@ METRICS: dict[str, str] = {
 }
 
 
+COUNTS = frozenset({"week", "projects_active", "projects_succeeded", "projects_failed"})
+"""The metrics that are whole numbers (integer columns); the rest are floats."""
+
 BY_ROLE = ("commitment", "alignment", "practice")
 """State variables reported overall and by role."""
 _ROLE_COLUMNS = {name: [f"{name}_{r}" for r in ROLES] for name in BY_ROLE}

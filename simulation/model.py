@@ -35,8 +35,8 @@ import scipy.sparse as sp
 import agents
 from simulation import rules
 from simulation.config import Config, ConfigError, check_value
-from simulation.engines import ENGINES, settle
-from simulation.metrics import METRICS, mean_of, measure
+from simulation.engines import engine, settle
+from simulation.metrics import COUNTS, METRICS, mean_of, measure
 from simulation.organization import MIDDLE, Organization
 from simulation.parameters import LEVER_NAMES
 from simulation.projects import Portfolio
@@ -148,7 +148,7 @@ class OrgChangeModel(mesa.Model):
         self.culture = self._culture_now()
         self.snapshots: list[pd.DataFrame] = []
 
-        self._update = ENGINES[config.engine]
+        self._update = engine(config.engine)
         self.latest = measure(self)
         self.datacollector = mesa.DataCollector(model_reporters={name: _reporter(name) for name in METRICS})
         self.datacollector.collect(self)
@@ -275,9 +275,10 @@ class OrgChangeModel(mesa.Model):
     # -- data out ------------------------------------------------------------------------
     def timeseries(self) -> pd.DataFrame:
         """Every recorded week so far (see `simulation.metrics.METRICS`)."""
-        df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-        return df.astype({"week": int, "projects_active": int, "projects_succeeded": int,
-                          "projects_failed": int})
+        # The data collector's lists, typed column by column: the frame
+        # `get_model_vars_dataframe` gives, built without its conversions.
+        return pd.DataFrame({name: np.array(values, dtype=np.int64 if name in COUNTS else np.float64)
+                             for name, values in self.datacollector.model_vars.items()})
 
     def agent_snapshots(self) -> pd.DataFrame:
         """Agent-level state every ``snapshot_every`` weeks (empty if off)."""

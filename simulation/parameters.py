@@ -69,8 +69,9 @@ _TABLE = [
     _p("run", "weeks", "int", 260, "weeks", "Simulated horizon; one step is one week.", 1, 5200),
     _p("run", "seed", "int", 0, "-", "Root seed of the model's random generator.", 0, 2**63 - 1),
     _p("run", "engine", "choice", "vectorized", "-",
-       "'vectorized' applies the rules to whole arrays; 'agent' runs each agent's step().",
-       choices=("vectorized", "agent")),
+       "'vectorized' applies the rules to whole arrays; 'agent' runs each agent's step(); 'compiled' gives "
+       "the vectorized numbers from one loop compiled by Numba (orgchange[fast]), for long sweeps.",
+       choices=("vectorized", "agent", "compiled")),
     _p("run", "snapshot_every", "int", 0, "weeks",
        "Record agent-level state every N weeks (0 = never).", 0, 5200),
     # --- organization ------------------------------------------------------

@@ -19,6 +19,13 @@ import numpy as np
 WEEKS_PER_YEAR = 52
 
 
+def select(condition, if_true, if_false):
+    """``if_true`` where ``condition`` holds, else ``if_false``: ``np.where``,
+    for arrays and scalars alike. Rules choose through this one name so that
+    the compiled engine can put a scalar choice in its place."""
+    return np.where(condition, if_true, if_false)
+
+
 def within(value, low, high):
     """``value`` kept within [low, high], as ``np.clip`` does, for arrays and
     scalars alike; written out because the rules run every week and
@@ -84,8 +91,8 @@ def influence_target(weighted_sum, total_weight, own, predisposition, susceptibi
     to their private predisposition with weight ``1 - susceptibility``
     (Friedkin and Johnsen 1990), and pulled down by cynicism.
     """
-    # The inner np.where keeps the division away from zero weights.
-    social = np.where(total_weight > 0, weighted_sum / np.where(total_weight > 0, total_weight, 1.0), own)
+    # The inner choice keeps the division away from zero weights.
+    social = select(total_weight > 0, weighted_sum / select(total_weight > 0, total_weight, 1.0), own)
     target = susceptibility * social + (1.0 - susceptibility) * predisposition
     return target - cynicism_weight * cynicism
 
@@ -120,7 +127,7 @@ def peer_practice(practising_ties, ties, mode):
     """
     if mode == "count":
         return practising_ties * 1.0
-    return np.where(ties > 0, practising_ties / np.where(ties > 0, ties, 1.0), 0.0)
+    return select(ties > 0, practising_ties / select(ties > 0, ties, 1.0), 0.0)
 
 
 def practice_drive(commitment, alignment, accountability, peers, practised,
@@ -145,7 +152,7 @@ def practice_next(practised, wants, draw, uptake):
     drive says start (or stop) does so this week if their ``draw`` (uniform
     on [0, 1)) falls below ``uptake``. With ``uptake = 1`` the threshold rule
     applies at once, as in Granovetter's and Watts' models."""
-    return np.where(draw < uptake, wants, practised) * 1.0
+    return select(draw < uptake, wants, practised) * 1.0
 
 
 def accountability_pressure(accountability, manager_gain):
@@ -179,7 +186,7 @@ def project_collapse_chance(hazard, team_commitment, support):
 def kick(level, size):
     """Move a [0, 1] level a share ``size`` of the way to 1 (``size > 0``) or
     to 0 (``size < 0``)."""
-    return np.where(size >= 0, level + size * (1.0 - level), level + size * level)
+    return select(size >= 0, level + size * (1.0 - level), level + size * level)
 
 
 # --- 7. fatigue, cynicism and trust ----------------------------------------------------------

@@ -15,7 +15,7 @@ import numpy as np
 
 from simulation.config import Config
 from simulation.organization import CEO, FRONTLINE, MIDDLE, SENIOR, Organization
-from simulation.rules import practice_drive, practises
+from simulation.rules import practice_drive, practises, within
 
 
 @dataclass
@@ -73,15 +73,14 @@ def draw_traits(role: np.ndarray, config: Config, rng: np.random.Generator,
     mean = level_predisposition(role, config)
     # The three traits' noise in one draw: the same numbers as three draws in turn.
     noise = rng.standard_normal((3, k))
-    predisposition = np.clip(mean + config.predisposition_spread * noise[0], 0.0, 1.0)
-    ceo = role == CEO
-    predisposition[ceo] = mean[ceo]  # the CEO's passion is set exactly
+    predisposition = within(mean + config.predisposition_spread * noise[0], 0.0, 1.0)
+    np.putmask(predisposition, role == CEO, mean)  # the CEO's passion is set exactly
     if passion is not None:
         predisposition = np.where(top, passion, predisposition)
     s = config.susceptibility
     # The spread vanishes at 0 and 1, so a population with susceptibility 1
     # (DeGroot) or 0 (fully stubborn) has exactly that, leaders aside.
-    susceptibility = np.clip(s + 0.8 * s * (1.0 - s) * noise[1], 0.0, 1.0)
+    susceptibility = within(s + 0.8 * s * (1.0 - s) * noise[1], 0.0, 1.0)
     # Passionate leaders hold to their conviction: they are swayed less.
     susceptibility = np.where(top, susceptibility * (1.0 - predisposition), susceptibility)
     threshold = config.practice_threshold + config.threshold_spread * noise[2]

@@ -89,8 +89,8 @@ def test_the_issue_example_message_holds_exactly():
     # the value as given (2), not as converted (2.0)
     ("peer_density", 2, "peer_density: must be a number in [0, 1], got 2"),
     ("cross_unit_ties", -0.5, "cross_unit_ties: must be a number in [0, 50], got -0.5"),
-    ("engine", "gpu", "engine: must be one of 'vectorized', 'agent', got 'gpu'"),
-    ("engine", 1, "engine: must be one of 'vectorized', 'agent', got 1"),
+    ("engine", "gpu", "engine: must be one of 'vectorized', 'agent', 'compiled', got 'gpu'"),
+    ("engine", 1, "engine: must be one of 'vectorized', 'agent', 'compiled', got 1"),
     ("peer_mode", "Fraction", "peer_mode: must be one of 'fraction', 'count', got 'Fraction'"),
     ("committee", 1, "committee: must be true or false, got 1"),
     ("committee", "yes", "committee: must be true or false, got 'yes'"),

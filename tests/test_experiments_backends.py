@@ -78,6 +78,19 @@ def test_two_worker_processes_give_bit_identical_results(experiment_file, serial
     assert_bit_identical(serial, store)
 
 
+def test_the_compiled_engine_on_worker_processes_gives_the_same_results(serial, tmp_path):
+    """The runner compiles the engine's loop once, before the workers fork;
+    they inherit it and give the vectorized engine's numbers exactly."""
+    pytest.importorskip("numba", reason="the compiled engine needs: pip install 'orgchange[fast]'")
+    path = tmp_path / "compiled.toml"
+    path.write_text(EXPERIMENT.replace("[base.organization]", '[base.run]\nengine = "compiled"\n\n[base.organization]'),
+                    encoding="utf-8")
+    store = tmp_path / "compiled.sqlite"
+    summary = run_experiment(path, store, executor="processes", workers=2, progress=False)
+    assert summary.done == 12 and load(store).experiment.base.engine == "compiled"
+    assert_bit_identical(serial, store)
+
+
 def test_a_dask_local_cluster_gives_bit_identical_results(experiment_file, serial, tmp_path):
     pytest.importorskip("distributed", reason="the Dask backend needs: pip install 'orgchange[dask]'")
     store = tmp_path / "dask.sqlite"

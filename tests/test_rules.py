@@ -16,6 +16,7 @@ def u(low=0.0, high=1.0):
 
 # Each case: the rule, and arrays for its arguments (scalars stay scalars).
 CASES = {
+    "select": (rules.select, lambda: (u() > 0.5, u(), u())),
     "within": (rules.within, lambda: (u(-0.5, 1.5), 0.0, 1.0)),
     "urgency_next": (rules.urgency_next, lambda: (u(), 0.02, u(0, 0.6))),
     "energy_next": (rules.energy_next, lambda: (u(0, 40), u(0, 10), 6.0, 40.0)),

@@ -15,6 +15,9 @@ What is measured, all in one run:
   (KiB on Linux). It includes the interpreter and imports (baseline shown).
 * Agent engine vs vectorized engine at 2,000 staff over the same 20 weeks, and
   the per-week ratio agent/vectorized (construction excluded).
+* The compiled engine (if Numba is installed) at the vectorized engine's
+  sizes, and its per-week time as a share of the vectorized engine's. Its
+  figures are reported, not judged: the targets are the default engine's.
 * At 10,000 staff, the vectorized step time divided by the time of one sparse
   matrix-vector product over the influence graph, ``model.peers @
   model.state.commitment`` (best of 5 batches of 2,000 products): how many
@@ -34,6 +37,7 @@ not collected by pytest (testpaths = tests).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import multiprocessing as mp
 import platform
 import resource
@@ -110,6 +114,10 @@ def main(argv: list[str] | None = None) -> int:
     vec_cmp = in_fresh_process(*cmp_args, "vectorized", 3)
     agent = in_fresh_process(*cmp_args, "agent", 2)
     rows += [vec_cmp, agent]
+    compiled = []
+    if importlib.util.find_spec("numba") is not None:
+        compiled = [in_fresh_process(n, plan["weeks"], "compiled", 1 if n >= 100_000 else 3) for n in plan["sizes"]]
+        rows += compiled
 
     print(f"{'engine':<11}{'staff':>9}{'weeks':>7}{'build s':>10}{'run s':>10}{'ms/week':>10}"
           f"{'total s':>10}{'peak MiB':>10}{'base MiB':>10}")
@@ -127,6 +135,11 @@ def main(argv: list[str] | None = None) -> int:
           f"({1e3 * agent['per_week']:.1f} ms vs {1e3 * vec_cmp['per_week']:.2f} ms)")
     print(f"  vectorized step / one SpMV at {sp['staff']:,} staff (nnz {sp['nnz']:,}): "
           f"{sp['per_week'] / sp['spmv']:,.0f}x ({1e3 * sp['per_week']:.2f} ms vs {1e6 * sp['spmv']:.1f} us)")
+    for vec, comp in zip((small, mid, large), compiled):
+        print(f"  compiled / vectorized per week at {vec['staff']:,} staff: {comp['per_week'] / vec['per_week']:.2f} "
+              f"({1e3 * comp['per_week']:.2f} ms vs {1e3 * vec['per_week']:.2f} ms)")
+    if not compiled:
+        print("  (compiled engine not measured: Numba is not installed; pip install \"orgchange[fast]\")")
     for a, b in ((small, mid), (mid, large)):
         print(f"  per-week time {b['staff']:,} / {a['staff']:,} staff: {b['per_week'] / a['per_week']:.1f}x "
               f"for {b['staff'] / a['staff']:.0f}x the staff")

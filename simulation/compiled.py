@@ -104,10 +104,12 @@ def _staff_week(now, signals, accountability, leaders_seen, boss, development, d
         aligned = alignment_next(alignment[i], held, alignment_rate)
 
         # 4. Social influence: ties, then the leaders seen and met.
+        # Both sums over the ties in one pass, each in the sparse products' order.
         weighted = 0.0
         practising = 0.0
         for k in range(peer_start[i], peer_start[i + 1]):
             weighted += peer_weight[k] * commitment[peer_index[k]]
+            practising += peer_weight[k] * practice[peer_index[k]]
         total = tie_weight[i]
         if leaders_seen:
             seen_sum = 0.0
@@ -128,8 +130,6 @@ def _staff_week(now, signals, accountability, leaders_seen, boss, development, d
             committed = feedback(committed, kept[i], feedback_boost)
 
         # 5. Practice. The mode is spelled out so that Numba settles it once.
-        for k in range(peer_start[i], peer_start[i + 1]):
-            practising += peer_weight[k] * practice[peer_index[k]]
         if count_peers:
             peers_now = peer_practice(practising, tie_weight[i], "count")
         else:

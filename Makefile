@@ -17,7 +17,7 @@ run: $(BIN)/orgchange
 	$(BIN)/orgchange run --strategy full_transformation --out orgchange-run
 
 lint: $(BIN)/orgchange
-	$(BIN)/ruff check simulation agents experiments tests benchmarks
+	$(BIN)/ruff check simulation agents experiments tests benchmarks notebooks docs
 
 test: lint
 	$(BIN)/python -m pytest

@@ -108,16 +108,17 @@ def engine(name: str):
     """The update function of the engine called ``name`` (see `ENGINES`).
 
     Raises `ConfigError` if it cannot run here: the compiled engine needs the
-    optional Numba package. Importing it at this point also compiles the
-    loop's rules (or loads them from the cache), before the first week.
+    optional Numba package, and asking for it here (as a model is built)
+    makes a missing Numba show at once rather than in the first week.
     """
     if name == "compiled":
         try:
-            import simulation.compiled  # noqa: F401
+            from simulation.compiled import compiled_update as update
         except ImportError as err:
             raise ConfigError(f"engine: 'compiled' needs the Numba package, which is not installed ({err}); "
                               "install it with pip install \"orgchange[fast]\", or use engine 'vectorized', "
                               "which gives the same results") from None
+        return update
     return ENGINES[name]
 
 

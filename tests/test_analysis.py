@@ -321,6 +321,16 @@ def test_compare_differences_are_paired_on_the_same_seeds(compared):
     assert (d["mean"], d["low"], d["high"]) == pytest.approx(expected[:3])
 
 
+def test_compare_on_the_compiled_engine_gives_the_same_outcomes(compared, capsys, tmp_path):
+    pytest.importorskip("numba", reason="the compiled engine needs: pip install 'orgchange[fast]'")
+    _, out, _ = compared
+    code, _, _ = run_cli(capsys, "compare", "--strategies", "business_as_usual", "mandate", *SMALL, "--seed", "4",
+                         "--engine", "compiled", "--out", tmp_path / "compiled")
+    assert code == 0 and 'engine = "compiled"' in (tmp_path / "compiled" / "experiment.toml").read_text()
+    outcomes = pd.read_csv(tmp_path / "compiled" / "outcomes.csv")
+    pd.testing.assert_frame_equal(outcomes, pd.read_csv(out / "outcomes.csv"))
+
+
 def test_compare_can_rerun_into_its_own_folder(compared, capsys):
     _, out, _ = compared
     code, printed, _ = run_cli(capsys, "compare", "--strategies", "mandate", *SMALL, "--out", out)

@@ -33,6 +33,7 @@ def add_commands(sub) -> None:
                          help="runs per strategy, each with its own seed (default: %(default)s)")
     compare.add_argument("--weeks", type=int, metavar="W", help=parameter_help("weeks"))
     compare.add_argument("--staff", type=int, metavar="N", help=parameter_help("staff"))
+    compare.add_argument("--engine", choices=PARAMETERS["engine"].choices, help=parameter_help("engine"))
     compare.add_argument("--seed", type=int, default=2026, metavar="S",
                          help="root seed every run's seed derives from (default: %(default)s)")
     compare.add_argument("--baseline", metavar="NAME", help="the strategy the others are compared with "
@@ -180,12 +181,17 @@ def _compare_experiment(args):
             "weeks": weeks, "seed": args.seed}
     if args.baseline:
         head["baseline"] = args.baseline
-    tables = {"experiment": head, "base": {"organization": {"staff": args.staff}} if args.staff is not None else {}}
+    base: dict[str, dict] = {}
+    if args.staff is not None:
+        base["organization"] = {"staff": args.staff}
+    if args.engine is not None:
+        base["run"] = {"engine": args.engine}
+    tables = {"experiment": head, "base": base}
     try:
         experiment = Experiment.from_dict(tables, base_dir=Path.cwd())
     except ExperimentError as err:
         # Name the option the user typed, not the experiment-file field it became.
-        text = re.sub(r"^experiment\.(\w+)(\[\d+\])?|^base\.organization\.(\w+)",
+        text = re.sub(r"^experiment\.(\w+)(\[\d+\])?|^base\.(?:organization|run)\.(\w+)",
                       lambda m: f"--{m.group(1) or m.group(3)}", str(err))
         raise ConfigError(text) from None
     names = [s.name for s in experiment.strategies.values()]

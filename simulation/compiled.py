@@ -18,7 +18,12 @@ How it stays the same model:
   the sparse matrices' storage order, from zero, as scipy's sparse products
   do; a rule is applied to a person only where the vectorized engine applies
   it to them (feedback and trust only for those spoken with on rounds).
-  `tests/test_engines.py` holds the two engines to identical trajectories.
+  Powers in the rules raise a number from the configuration to a power per
+  person, which numpy computes element by element with the C library's
+  ``pow``, as the loop does. (Were a rule to raise a whole array to a power,
+  numpy's SIMD ``pow`` could differ in the last bit, and the engines would
+  then agree to 1e-16 rather than exactly.) `tests/test_engines.py` holds
+  the two engines to identical trajectories.
 
 Numba is optional (``pip install "orgchange[fast]"``). The rules' compiled
 twins are cached on disk next to their source, and recompiled when it
@@ -51,11 +56,12 @@ def _compile_twins() -> SimpleNamespace:
     [0, 1]) calls the compiled one.
     """
     namespace = dict(vars(rules), select=_select)
+    compiled = {}
     for name, rule in vars(rules).items():
         if isinstance(rule, FunctionType) and rule.__module__ == rules.__name__ and name != "select":
             twin = FunctionType(rule.__code__, namespace, name, rule.__defaults__)
-            namespace[name] = njit(cache=True)(twin)
-    return SimpleNamespace(**{name: namespace[name] for name in vars(rules) if name in namespace})
+            compiled[name] = namespace[name] = njit(cache=True)(twin)
+    return SimpleNamespace(**compiled)
 
 
 twins = _compile_twins()

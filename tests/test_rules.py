@@ -59,6 +59,20 @@ def test_rule_gives_the_same_on_scalars_as_on_arrays(name):
     np.testing.assert_allclose(whole.astype(float), np.array(one_by_one, dtype=float), rtol=0, atol=1e-15)
 
 
+@pytest.mark.parametrize("name", sorted(set(CASES) - {"select"}))
+def test_each_compiled_twin_gives_its_rules_numbers_exactly(name):
+    """The compiled engine's twins (`simulation.compiled.twins`) against
+    the rules, one person at a time."""
+    pytest.importorskip("numba", reason="the compiled engine needs: pip install 'orgchange[fast]'")
+    from simulation.compiled import twins
+
+    rule, make_args = CASES[name]
+    args = make_args()
+    people = [[a[k] if isinstance(a, np.ndarray) else a for a in args] for k in range(N)]
+    np.testing.assert_array_equal(np.array([getattr(twins, name)(*one) for one in people], dtype=float),
+                                  np.array([rule(*one) for one in people], dtype=float))
+
+
 def test_every_public_rule_is_covered_by_the_parity_test():
     public = {n for n in dir(rules) if callable(getattr(rules, n)) and not n.startswith("_")
               and getattr(rules, n).__module__ == rules.__name__}

@@ -55,6 +55,7 @@ tests, notebooks).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import multiprocessing as mp
 import os
 import platform
@@ -151,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     staff, weeks = args.staff or (200 if quick else 500), args.weeks or (104 if quick else 260)
     judged = not quick and (runs, staff, weeks, args.workers) == (1000, 500, 260, 2)
 
+    if importlib.util.find_spec("numba") is None:
+        parser.error('the judged sweep runs on the compiled engine, which needs Numba: pip install "orgchange[fast]"')
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "unknown"
     print(f"bench_sweep{' --quick' if quick else ''}: Python {platform.python_version()}, mesa {version('mesa')}, "
           f"numpy {version('numpy')}, numba {version('numba')}, {os.cpu_count()} cores, load average {load}")

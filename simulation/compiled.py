@@ -171,7 +171,7 @@ def compiled_update(model) -> StaffState:
         (now.commitment, now.alignment, now.direction, now.trust, now.cynicism, now.practice, now.tenure,
          now.predisposition, now.susceptibility, now.threshold),
         (sig.steer, sig.visibility, sig.contact_weight, sig.contact_sum, sig.kept, sig.broken, sig.practice_draw),
-        float(sig.accountability), bool(sig.visibility.any() or sig.contact_weight.any()),
+        float(sig.accountability), sig.leaders_reach_anyone(),
         model.organization.manager, model.development, developing, _csr(model.peers), _csr(model.skip_level),
         model.tie_weight, _parameters(cfg), cfg.peer_mode == "count", nxt)
     commitment, alignment, direction, trust, cynicism, practice, tenure, predisposition = nxt

@@ -42,7 +42,7 @@ def vectorized_update(model) -> StaffState:
     # 4. Social influence.
     weighted = model.peers @ now.commitment
     total = model.tie_weight.copy()
-    if sig.visibility.any() or sig.contact_weight.any():
+    if sig.leaders_reach_anyone():
         trust_weight = rules.leader_trust_weight(now.trust, now.cynicism)
         seen_sum = model.skip_level @ (sig.visibility * now.commitment)
         seen_weight = model.skip_level @ sig.visibility
@@ -113,12 +113,11 @@ def engine(name: str):
     """
     if name == "compiled":
         try:
-            from simulation.compiled import compiled_update as update
+            import simulation.compiled  # noqa: F401
         except ImportError as err:
             raise ConfigError(f"engine: 'compiled' needs the Numba package, which is not installed ({err}); "
                               "install it with pip install \"orgchange[fast]\", or use engine 'vectorized', "
                               "which gives the same results") from None
-        return update
     return ENGINES[name]
 
 

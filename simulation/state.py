@@ -132,6 +132,11 @@ class Signals:
     def reset(self) -> None:
         self.__init__(len(self.steer))
 
+    def leaders_reach_anyone(self) -> bool:
+        """Whether any leader was visible or spoke with anyone this week; if
+        not, the engines can leave leaders out of social influence."""
+        return bool(self.visibility.any() or self.contact_weight.any())
+
 
 __all__ = ["StaffState", "Signals", "initial_state", "draw_traits", "level_predisposition",
            "CEO", "SENIOR", "MIDDLE", "FRONTLINE"]

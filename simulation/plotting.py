@@ -2,26 +2,22 @@
 
 Colours are the Okabe-Ito palette, which stays distinguishable under the
 common forms of colour blindness.
+
+Importing this module leaves matplotlib's backend alone, so a notebook keeps
+its inline figures. Programs that only write figures to files choose the
+off-screen backend themselves: the command line (`simulation.cli.main`) and
+the tests (tests/conftest.py) do.
 """
 
 from __future__ import annotations
 
 import io
-import os
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-# Figures are written to files, so no display is needed: draw off-screen,
-# unless a backend was chosen (a Jupyter kernel asks for its inline backend,
-# which shows figures in the notebook, through MPLBACKEND).
-if not os.environ.get("MPLBACKEND"):
-    matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from simulation.parameters import ROLES  # noqa: E402
+from simulation.parameters import ROLES
 
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#D55E00", "#0072B2", "#CC79A7", "#F0E442", "#000000"]
 NEUTRAL = "#808080"

@@ -15,6 +15,7 @@ can cause into one-line messages with exit status 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from simulation.cli import analysis_commands, dashboard_command, experiment_commands, run_commands
@@ -36,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # The command line writes figures to files and never shows them: draw
+    # off-screen (matplotlib's Agg), unless the user chose a backend.
+    os.environ.setdefault("MPLBACKEND", "Agg")
     args = _parser().parse_args(argv)
     try:
         return args.handler(args)

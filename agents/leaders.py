@@ -9,8 +9,10 @@ Each week a leader with duties under the strategy spends personal capital
 3. steering: direction, expectations and accountability;
 4. rounding: which unit to visit, whom to talk to, and following up.
 
-What does not fit in the week's energy is not done. The decisions are
-written here, once, and both engines call them in the same order.
+What does not fit in the week's energy is not done. What a leader does
+goes into the week's `Signals`, which the model hands each leader in turn
+and then to the staff update. The decisions are written here, once, and
+every engine sees the same ones.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import numpy as np
 
 from agents.person import Person
 from simulation import rules
-from simulation.parameters import ACTION_HOURS
+from simulation.state import Signals
 
 
 class Leader(Person):
@@ -62,13 +64,13 @@ class Leader(Person):
         on a meeting quality committee), and the weekly hours of one
         sponsored project (``sponsor_cost``) and of steering (``steer_cost``).
         """
-        levers = self.model.levers
+        levers, behaviour = self.model.levers, self.model.behaviour
         self.involved = not self.lever_groups.isdisjoint(levers.involved)
         self.rounds = not self.lever_groups.isdisjoint(levers.rounders)
         self.on_committee = bool(levers.committee) and self.index in self.model.committee_members
         # Clearing one sponsored project's barriers; steering and accountability reviews.
-        self.sponsor_cost = ACTION_HOURS["sponsor"] * levers.barrier_removal
-        self.steer_cost = ACTION_HOURS["steer"] * max(levers.steering, levers.accountability)
+        self.sponsor_cost = behaviour.sponsor_hours * levers.barrier_removal
+        self.steer_cost = behaviour.steer_hours * max(levers.steering, levers.accountability)
         # The week's duties, in order of priority; only those the levers give.
         self.duties = [duty for duty, given in ((self.champion_projects, self.involved),
                                                 (self.attend_committee, self.on_committee),
@@ -111,29 +113,30 @@ class Leader(Person):
     def planned_hours(self) -> float:
         """Hours a week the strategy asks of this leader, energy permitting:
         the leader-hours its duties would cost at full strength."""
-        levers = self.model.levers
-        hours = ACTION_HOURS["committee"] if self.on_committee else 0.0
+        levers, behaviour = self.model.levers, self.model.behaviour
+        hours = behaviour.committee_hours if self.on_committee else 0.0
         if self.involved:
             hours += levers.projects_per_leader * self.sponsor_cost + self.steer_cost
         if self.rounds and len(self.scope):
             unit_staff = np.mean([len(self.model.organization.frontline(u)) for u in self.scope])
             contacts = min(levers.rounding_contacts, unit_staff)
-            hours += levers.rounding_frequency * contacts * ACTION_HOURS["round_contact"]
+            hours += levers.rounding_frequency * contacts * behaviour.round_contact_hours
         return float(hours)
 
     # -- the week's decisions -------------------------------------------------------------
-    def act(self) -> None:
-        """Spend this week's energy on the strategy's duties, in priority order."""
+    def act(self, signals: Signals) -> None:
+        """Spend this week's energy on the strategy's duties, in priority
+        order, and record what was done in ``signals``."""
         model, i = self.model, self.index
         if self.involved:
-            model.signals.visibility[i] = model.levers.passion_display * model.state.passion[i]
+            signals.visibility[i] = model.levers.passion_display * model.state.passion[i]
         budget = float(model.state.energy[i])
         spent = 0.0
         for duty in self.duties:
-            spent += duty(budget - spent)
-        model.signals.hours[i] = spent
+            spent += duty(signals, budget - spent)
+        signals.hours[i] = spent
 
-    def champion_projects(self, budget: float) -> float:
+    def champion_projects(self, signals: Signals, budget: float) -> float:
         """Keep ``projects_per_leader`` projects sponsored, then clear their
         barriers as far as energy allows. Returns the hours spent."""
         levers = self.model.levers
@@ -167,29 +170,30 @@ class Leader(Person):
         project.sponsor = self.index
         return project
 
-    def attend_committee(self, budget: float) -> float:
+    def attend_committee(self, signals: Signals, budget: float) -> float:
         """Sit on the quality integrating committee this week, if a member."""
-        cost = ACTION_HOURS["committee"]
+        cost = self.model.behaviour.committee_hours
         if self.on_committee and cost <= budget:
-            self.model.committee_attendance += 1
+            signals.committee_attendance += 1
             return cost
         return 0.0
 
-    def steer(self, budget: float) -> float:
+    def steer(self, signals: Signals, budget: float) -> float:
         """Send direction and expectations down and hold units accountable."""
         cost = self.steer_cost
         if not self.involved or cost == 0 or cost > budget:
             return 0.0
         model = self.model
-        levers, sig = model.levers, model.signals
+        levers = model.levers
         # A Python float: the same number, and its arithmetic is quicker than numpy's.
         commitment = float(model.state.commitment[self.index])
-        sig.steer[self.index] = rules.steering_signal(levers.steering, commitment, model.urgency)
-        if levers.accountability > sig.accountability:
-            sig.accountability = levers.accountability
+        signals.steer[self.index] = rules.steering_signal(levers.steering, commitment, model.urgency)
+        # The organization holds everyone to the strongest accountability any
+        # steering leader sets.
+        signals.organization_accountability = max(signals.organization_accountability, levers.accountability)
         return cost
 
-    def go_rounding(self, budget: float) -> float:
+    def go_rounding(self, signals: Signals, budget: float) -> float:
         """Make this week's rounds: visit a unit, talk with staff, and resolve
         (or drop) the issues they raise. A round that the week's energy cannot
         pay for is missed, not postponed."""
@@ -200,10 +204,10 @@ class Leader(Person):
         spent = 0.0
         while self.rounding_credit >= 1.0:
             self.rounding_credit -= 1.0
-            affordable = int((budget - spent) // ACTION_HOURS["round_contact"])
+            affordable = int((budget - spent) // self.model.behaviour.round_contact_hours)
             size = min(levers.rounding_contacts, affordable)
             if size > 0:
-                spent += self.round_on(self.choose_unit_to_round(), size)
+                spent += self.round_on(signals, self.choose_unit_to_round(), size)
         return spent
 
     def choose_unit_to_round(self) -> int:
@@ -213,20 +217,20 @@ class Leader(Person):
         candidates = self.scope[last == last.min()]
         return int(candidates[np.argmin(self.model.unit_commitment[candidates])])
 
-    def round_on(self, unit: int, size: int) -> float:
+    def round_on(self, sig: Signals, unit: int, size: int) -> float:
         """Talk with up to ``size`` frontline staff of ``unit``. Returns hours."""
-        m, cfg, sig = self.model, self.model.config, self.model.signals
+        m, behaviour = self.model, self.model.behaviour
         self.last_rounded[np.searchsorted(self.scope, unit)] = m.week
         staff = m.organization.frontline(unit)
         if len(staff) == 0:
             return 0.0
         contacts = m.rng.choice(staff, size=min(size, len(staff)), replace=False)
         resolved = m.rng.random(len(contacts)) < m.levers.follow_through
-        sig.contact_weight[contacts] += cfg.rounding_weight
-        sig.contact_sum[contacts] += cfg.rounding_weight * self.commitment
+        sig.contact_weight[contacts] += behaviour.rounding_weight
+        sig.contact_sum[contacts] += behaviour.rounding_weight * self.commitment
         sig.kept[contacts] += resolved
         sig.broken[contacts] += ~resolved
-        return ACTION_HOURS["round_contact"] * len(contacts)
+        return behaviour.round_contact_hours * len(contacts)
 
 
 class CEO(Leader):

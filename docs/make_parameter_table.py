@@ -13,27 +13,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from simulation import organization, parameters, projects
+from simulation import organization, parameters
 from simulation.metrics import METRICS
 from simulation.parameters import PARAMETERS, SECTIONS
 
-CONSTANTS = [  # (name, value, where, unit, meaning)
-    *[(f'ACTION_HOURS["{action}"]', hours, "parameters.py", "hours", meaning)
-      for (action, hours), meaning in zip(parameters.ACTION_HOURS.items(), (
-          "Energy cost of steering per week at full intensity (scaled by max(steering, accountability)).",
-          "Energy cost per person spoken with on a round.",
-          "Energy cost per sponsored project per week at full barrier removal (scaled by barrier_removal).",
-          "Energy cost of one committee meeting week."))],
-    ("INTEGRATION_PER_TIE", projects.INTEGRATION_PER_TIE, "projects.py", "progress bonus per tie",
-     "Project progress bonus per mean cross-unit tie per person."),
-    ("MAX_TIE_INTEGRATION", projects.MAX_TIE_INTEGRATION, "projects.py", "progress bonus",
-     "Cap on the cross-unit-tie bonus."),
-    ("COMMITTEE_INTEGRATION", projects.COMMITTEE_INTEGRATION, "projects.py", "progress bonus",
-     "Progress bonus when every committee member attends."),
-    ("TIMEOUT_LENGTHS", projects.TIMEOUT_LENGTHS, "projects.py", "project lengths",
-     "A project unfinished after this many times project_length has failed."),
-    ("MANAGER_PEERS", organization.MANAGER_PEERS, "organization.py", "ties",
-     "Expected peer ties of a middle manager with the other managers of their division (generated charts)."),
+CONSTANTS = [  # (name, value, where, unit, meaning): numbers of the code that are not behaviour
     ("ALL_PAIRS_LIMIT", organization.ALL_PAIRS_LIMIT, "organization.py", "people",
      "Largest group in which within-unit tie generation tests every pair; larger ones draw a binomial tie count."),
 ]
@@ -44,7 +28,7 @@ def _cell(value) -> str:
         return "`true`" if value else "`false`"
     if isinstance(value, str):
         return f'`"{value}"`'
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return "`[" + ", ".join(f'"{v}"' if isinstance(v, str) else str(v) for v in value) + "]`"
     return f"`{value!r}`"
 
@@ -75,9 +59,9 @@ def _row(cells) -> str:
 def tables() -> str:
     lines = []
     for section in SECTIONS:
-        lines += [f"#### `[{section}]`", "", _row(["name", "section", "default", "unit", "allowed", "meaning"]),
-                  _row(["---"] * 6)]
-        lines += [_row([f"`{p.name}`", section, _cell(p.default), p.unit, _allowed(p), p.doc])
+        lines += [f"#### `[{section}]`", "",
+                  _row(["name", "section", "default", "unit", "allowed", "meaning", "source"]), _row(["---"] * 7)]
+        lines += [_row([f"`{p.name}`", section, _cell(p.default), p.unit, _allowed(p), p.doc, p.source or "-"])
                   for p in PARAMETERS.values() if p.section == section]
         lines.append("")
     lines += ["#### Constants in the code", "", _row(["name", "file", "value", "unit", "meaning"]), _row(["---"] * 5)]

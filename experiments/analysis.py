@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simulation.parameters import ROLES
+from simulation.parameters import ROLES, Departure
 from simulation.plotting import ROLE_LABELS
 
 PAIR_KEYS = ["point", "replicate"]
@@ -168,7 +168,7 @@ def departure_weeks(strategies: Mapping, base) -> dict[str, int]:
     week of the first departure."""
     weeks = {}
     for label, strategy in strategies.items():
-        departing = [event["week"] for event in strategy.apply(base).schedule if "depart" in event]
+        departing = [event.week for event in strategy.apply(base).schedule if isinstance(event, Departure)]
         if departing:
             weeks[label] = min(departing)
     return weeks

@@ -32,7 +32,6 @@ experiment's root seed, so the design is the same every time.
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import numbers
 from collections.abc import Callable, Mapping
@@ -43,6 +42,7 @@ import numpy as np
 
 from experiments.errors import ExperimentError
 from simulation.config import ConfigError, check_value
+from simulation.errors import did_you_mean
 from simulation.parameters import PARAMETERS
 
 KINDS = ("factorial", "latin_hypercube", "morris", "sobol", "none")
@@ -102,34 +102,35 @@ class Design:
         if table is None:
             return cls()
         if not isinstance(table, Mapping):
-            raise ExperimentError(f"design: must be a table ([design]), got {table!r}")
+            raise ExperimentError(f"must be a table ([design]), got {table!r}", ("design",))
         for k in table:
             if k not in KEYS:
-                raise ExperimentError(f"design.{k}: unknown key{_hint(k, KEYS)}; allowed: {', '.join(KEYS)}")
+                raise ExperimentError(f"unknown key{did_you_mean(k, KEYS)}; allowed: {', '.join(KEYS)}",
+                                      ("design", k))
         kind = table.get("kind", "none")
         if kind not in KINDS:
-            raise ExperimentError(f"design.kind: must be one of {_kinds()}, got {kind!r}")
+            raise ExperimentError(f"must be one of {_kinds()}, got {kind!r}", ("design", "kind"))
         samples = _samples(kind, table.get("samples"))
         levels = table.get("levels", 4)
         if "levels" in table:
             if kind != "morris":
-                raise ExperimentError(f"design.levels: only a 'morris' design takes levels, not {kind!r}")
+                raise ExperimentError(f"only a 'morris' design takes levels, not {kind!r}", ("design", "levels"))
             if not _is_int(levels) or levels < 2:
-                raise ExperimentError(f"design.levels: must be an integer >= 2, got {levels!r}")
+                raise ExperimentError(f"must be an integer >= 2, got {levels!r}", ("design", "levels"))
         second_order = table.get("second_order", False)
         if "second_order" in table:
             if kind != "sobol":
-                raise ExperimentError(f"design.second_order: only a 'sobol' design takes it, not {kind!r}")
+                raise ExperimentError(f"only a 'sobol' design takes it, not {kind!r}", ("design", "second_order"))
             if not isinstance(second_order, bool):
-                raise ExperimentError(f"design.second_order: must be true or false, got {second_order!r}")
+                raise ExperimentError(f"must be true or false, got {second_order!r}", ("design", "second_order"))
         raw = table.get("parameters", {})
+        where = ("design", "parameters")
         if not isinstance(raw, Mapping):
-            raise ExperimentError(f"design.parameters: must be a table ([design.parameters]), got {raw!r}")
+            raise ExperimentError(f"must be a table ([design.parameters]), got {raw!r}", where)
         if kind == "none" and raw:
-            raise ExperimentError(f"design.parameters: a 'none' design varies nothing; "
-                                  f"set design.kind to one of {_kinds()}")
+            raise ExperimentError(f"a 'none' design varies nothing; set design.kind to one of {_kinds()}", where)
         if kind != "none" and not raw:
-            raise ExperimentError(f"design.parameters: a {kind!r} design needs at least one parameter to vary")
+            raise ExperimentError(f"a {kind!r} design needs at least one parameter to vary", where)
         parameters = {name: _check_parameter(kind, name, values, resolve_path) for name, values in raw.items()}
         return cls(kind, parameters, samples, int(levels), bool(second_order))
 
@@ -241,37 +242,38 @@ def _as_parameter(name: str, x: float) -> int | float:
 
 
 def _samples(kind: str, samples: Any) -> int | None:
+    where = ("design", "samples")
     if kind not in SAMPLED:
         if samples is not None:
-            raise ExperimentError(f"design.samples: a {kind!r} design takes no samples "
-                                  f"(only {', '.join(repr(k) for k in SAMPLED)} do)")
+            raise ExperimentError(f"a {kind!r} design takes no samples "
+                                  f"(only {', '.join(repr(k) for k in SAMPLED)} do)", where)
         return None
     what = {"latin_hypercube": "points", "morris": "trajectories", "sobol": "the base sample N"}[kind]
     if samples is None:
-        raise ExperimentError(f"design.samples: missing; a {kind!r} design needs samples ({what})")
+        raise ExperimentError(f"missing; a {kind!r} design needs samples ({what})", where)
     low = 1 if kind == "sobol" else 2
     if not _is_int(samples) or samples < low:
-        raise ExperimentError(f"design.samples: must be an integer >= {low} ({what}), got {samples!r}")
+        raise ExperimentError(f"must be an integer >= {low} ({what}), got {samples!r}", where)
     if kind == "sobol" and samples & (samples - 1):
         # Sobol' sequences keep their balance only for powers of 2 (SALib warns otherwise).
         power = 1 << (samples.bit_length() - 1)
-        raise ExperimentError(f"design.samples: a 'sobol' design needs a power of 2, such as {power} or "
-                              f"{2 * power}, got {samples}")
+        raise ExperimentError(f"a 'sobol' design needs a power of 2, such as {power} or {2 * power}, "
+                              f"got {samples}", where)
     return int(samples)
 
 
 def _check_parameter(kind: str, name: str, values: Any,
                      resolve_path: Callable[[str], str] | None) -> tuple:
-    where = f"design.parameters.{name}"
+    where = ("design", "parameters", name)
     if name not in PARAMETERS:
-        raise ExperimentError(f"{where}: unknown parameter {name!r}{_hint(name, PARAMETERS)}")
+        raise ExperimentError(f"unknown parameter {name!r}{did_you_mean(name, PARAMETERS)}", where)
     if name in FIXED:
-        raise ExperimentError(f"{where}: cannot be varied; {FIXED[name]}")
+        raise ExperimentError(f"cannot be varied; {FIXED[name]}", where)
     p = PARAMETERS[name]
     if kind == "factorial":
         if not isinstance(values, list) or not values:
-            raise ExperimentError(f"{where}: must be a non-empty list of levels, e.g. [{_example(name)}], "
-                                  f"got {values!r}")
+            raise ExperimentError(f"must be a non-empty list of levels, e.g. [{_example(name)}], got {values!r}",
+                                  where)
         levels = []
         for k, v in enumerate(values):
             if name == "org_chart" and isinstance(v, str) and v and resolve_path:
@@ -279,27 +281,27 @@ def _check_parameter(kind: str, name: str, values: Any,
             try:
                 levels.append(check_value(name, v))
             except ConfigError as err:
-                raise ExperimentError(f"{where}[{k}]: {_strip_name(err, name)}") from None
+                raise ExperimentError(err.message, (*where, k)) from None
         for k, v in enumerate(levels):
             if v in levels[:k]:
-                raise ExperimentError(f"{where}: level {values[k]!r} is listed twice")
+                raise ExperimentError(f"level {values[k]!r} is listed twice", where)
         return tuple(levels)
     if p.kind not in ("int", "float"):
-        raise ExperimentError(f"{where}: a {kind!r} design samples numbers, but {name!r} is "
+        raise ExperimentError(f"a {kind!r} design samples numbers, but {name!r} is "
                               f"{'true/false' if p.kind == 'bool' else 'not a number'}; "
-                              f"vary it in a 'factorial' design instead")
+                              f"vary it in a 'factorial' design instead", where)
     if (not isinstance(values, list) or len(values) != 2
             or any(isinstance(v, bool) or not isinstance(v, numbers.Real) for v in values)):
-        raise ExperimentError(f"{where}: a {kind!r} design needs [low, high] bounds, e.g. "
-                              f"[{_example(name)}], got {values!r}")
+        raise ExperimentError(f"a {kind!r} design needs [low, high] bounds, e.g. [{_example(name)}], "
+                              f"got {values!r}", where)
     bounds = []
     for v in values:
         try:
             bounds.append(check_value(name, v))
         except ConfigError as err:
-            raise ExperimentError(f"{where}: bound {_strip_name(err, name)}") from None
+            raise ExperimentError(f"bound {err.message}", where) from None
     if not bounds[0] < bounds[1]:
-        raise ExperimentError(f"{where}: bounds must be [low, high] with low < high, got {values!r}")
+        raise ExperimentError(f"bounds must be [low, high] with low < high, got {values!r}", where)
     return tuple(bounds)
 
 
@@ -316,17 +318,6 @@ def _example(name: str) -> str:
     return repr(p.default)
 
 
-def _strip_name(err: ConfigError, name: str) -> str:
-    """A `check_value` message without its leading ``name:``, which the caller
-    replaces by the field's full path."""
-    text = str(err)
-    return text[len(name) + 2:] if text.startswith(f"{name}: ") else text
-
-
 def _is_int(v: Any) -> bool:
     return isinstance(v, numbers.Integral) and not isinstance(v, bool)
 
-
-def _hint(word: str, choices) -> str:
-    close = difflib.get_close_matches(str(word), list(choices), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -33,23 +33,20 @@ numbers), and strategy differences are not blurred by noise.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import numbers
-import tomllib
 from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import numpy as np
-
 from experiments.design import Design, DesignPoints
 from experiments.errors import ExperimentError
-from experiments.replicates import seed_of
-from simulation import tomlwrite
+from experiments.replicates import run_seed
+from simulation import tomlio
 from simulation.config import Config, ConfigError, check_value
+from simulation.errors import did_you_mean
 from simulation.metrics import METRICS
-from simulation.parameters import LEVER_NAMES, PARAMETERS, SECTIONS
+from simulation.parameters import LEVER_NAMES, PARAMETERS, SECTIONS, plain
 from simulation.strategy import Strategy, load_strategy
 
 TABLES = ("experiment", "base", "design", "strategy")
@@ -71,12 +68,6 @@ class RunSpec(NamedTuple):
     strategy: str
     replicate: int
     seed: int
-
-
-def run_seed(root_seed: int, point: int, replicate: int) -> int:
-    """The seed of every run at design point ``point``, replicate ``replicate``:
-    that of ``SeedSequence(root_seed, spawn_key=(point, replicate))``."""
-    return seed_of(np.random.SeedSequence(root_seed, spawn_key=(point, replicate)))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -129,24 +120,26 @@ class Experiment:
         given as relative paths are found next to it."""
         path = Path(path)
         try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ExperimentError(f"experiment file {str(path)!r} does not exist") from None
-        except (OSError, UnicodeDecodeError) as err:
-            raise ExperimentError(f"experiment file {str(path)!r} cannot be read: {err}") from None
+            text = tomlio.read_text(path, "experiment file")
+        except ConfigError as err:
+            raise ExperimentError(err.message) from None
         return cls.loads(text, source=str(path), base_dir=path.parent)
 
     @classmethod
     def loads(cls, text: str, source: str = "", base_dir: str | Path | None = None) -> Experiment:
-        """Validate the text of an experiment file."""
+        """Validate the text of an experiment file. An error names the file
+        and the line of the value at fault."""
         try:
-            tables = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as err:
-            raise ExperimentError(f"{source or 'experiment'}: not valid TOML: {err}") from None
+            tables = tomlio.parse(text, source or "experiment")
+        except ConfigError as err:
+            raise ExperimentError(err.message, source=err.source) from None
         try:
             return cls.from_dict(tables, base_dir=base_dir, source=source, text=text)
-        except ExperimentError as err:
-            raise ExperimentError(f"{source}: {err}" if source else str(err)) from None
+        except ConfigError as err:
+            if not source:
+                raise
+            raise ExperimentError(err.message, err.location, source=source,
+                                  line=tomlio.line_of(text, err.location)) from None
 
     @classmethod
     def from_dict(cls, tables: Mapping[str, Any], base_dir: str | Path | None = None, source: str = "",
@@ -159,22 +152,22 @@ class Experiment:
             raise ExperimentError(f"an experiment must be a mapping of tables, got {tables!r}")
         for key in tables:
             if key not in TABLES:
-                raise ExperimentError(f"{key}: unknown table{_hint(key, TABLES)}; allowed: "
-                                      f"[experiment], [base], [design], [strategy.NAME]")
+                raise ExperimentError(f"unknown table{did_you_mean(key, TABLES)}; allowed: "
+                                      f"[experiment], [base], [design], [strategy.NAME]", (key,))
         head = _table(tables, "experiment")
         if "experiment" not in tables:
-            raise ExperimentError("experiment: missing; an experiment file needs an [experiment] table")
+            raise ExperimentError("missing; an experiment file needs an [experiment] table", ("experiment",))
         for key in head:
             if key not in EXPERIMENT_KEYS:
-                raise ExperimentError(f"experiment.{key}: unknown key{_hint(key, EXPERIMENT_KEYS)}; "
-                                      f"allowed: {', '.join(EXPERIMENT_KEYS)}")
+                raise ExperimentError(f"unknown key{did_you_mean(key, EXPERIMENT_KEYS)}; "
+                                      f"allowed: {', '.join(EXPERIMENT_KEYS)}", ("experiment", key))
         if "seed" not in head:
-            raise ExperimentError("experiment.seed: missing; every run's seed derives from this root seed")
-        seed = _check("experiment.seed", "seed", head["seed"])
-        weeks = _check("experiment.weeks", "weeks", head.get("weeks", PARAMETERS["weeks"].default))
+            raise ExperimentError("missing; every run's seed derives from this root seed", ("experiment", "seed"))
+        seed = _check(("experiment", "seed"), "seed", head["seed"])
+        weeks = _check(("experiment", "weeks"), "weeks", head.get("weeks", PARAMETERS["weeks"].default))
         replicates = head.get("replicates", 1)
         if not _is_int(replicates) or replicates < 1:
-            raise ExperimentError(f"experiment.replicates: must be an integer >= 1, got {replicates!r}")
+            raise ExperimentError(f"must be an integer >= 1, got {replicates!r}", ("experiment", "replicates"))
         name = _text(head, "name", Path(source).stem if source else "experiment")
         question = _text(head, "question", "")
         metrics = _metrics(head.get("metrics", list(ALL_METRICS)))
@@ -190,16 +183,16 @@ class Experiment:
             stem = Path(str(baseline)).stem
             baseline = normal if normal in strategies else stem if stem in strategies else baseline
         if baseline not in strategies:
-            raise ExperimentError(f"experiment.baseline: must be one of the strategies "
-                                  f"({', '.join(repr(s) for s in strategies)}), got {head['baseline']!r}")
+            raise ExperimentError(f"must be one of the strategies ({', '.join(repr(s) for s in strategies)}), "
+                                  f"got {head['baseline']!r}", ("experiment", "baseline"))
         design = Design.from_dict(tables.get("design"), resolve)
         return cls(name, strategies, base, design, int(replicates), weeks, seed, metrics, baseline, question,
                    source, text)
 
     def __post_init__(self) -> None:
         if self.base.weeks != self.weeks:  # the horizon lives in one place: `weeks`
-            raise ExperimentError(f"base: its horizon ({self.base.weeks} weeks) must be experiment.weeks "
-                                  f"({self.weeks})")
+            raise ExperimentError(f"its horizon ({self.base.weeks} weeks) must be experiment.weeks "
+                                  f"({self.weeks})", ("base",))
 
     def replace(self, **changes: Any) -> Experiment:
         """A copy with some fields changed, e.g. ``replicates=2`` or
@@ -257,7 +250,7 @@ class Experiment:
         # that exists but is malformed is only found by loading it, in the run.)
         for chart in sorted(c for c in charts if c):
             if not Path(chart).is_file():
-                raise ExperimentError(f"org_chart: file {chart!r} does not exist")
+                raise ExperimentError(f"file {chart!r} does not exist", ("org_chart",))
 
     # -- writing it out -------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -272,49 +265,57 @@ class Experiment:
         values = self.base.as_dict()
         base = {section: {name: values[name] for name, p in PARAMETERS.items()
                           if p.section == section and name not in ("weeks", "seed")} for section in SECTIONS}
-        strategies = {label: {"name": s.name, "description": s.description, "levers": dict(s.levers)}
+        strategies = {label: {"name": s.name, "description": s.description, "levers": s.plain_levers()}
                       for label, s in self.strategies.items()}
         return {"experiment": head, "base": base, "design": self.design.to_dict(), "strategy": strategies}
 
     def to_toml(self) -> str:
         """`to_dict` as the text of an experiment file."""
-        return tomlwrite.dumps(self.to_dict(), comment=f"orgchange experiment {self.name!r}, fully resolved.")
+        return tomlio.dumps(_plain(self.to_dict()), comment=f"orgchange experiment {self.name!r}, fully resolved.")
 
 
 # -- validation helpers ------------------------------------------------------------------------------
 def _table(tables: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     table = tables.get(key, {})
     if not isinstance(table, Mapping):
-        raise ExperimentError(f"{key}: must be a table ([{key}]), got {table!r}")
+        raise ExperimentError(f"must be a table ([{key}]), got {table!r}", (key,))
     return table
 
 
-def _check(field: str, name: str, value: Any) -> Any:
+def _check(where: tuple[str | int, ...], name: str, value: Any) -> Any:
+    """`check_value`, with the error placed at ``where`` in the experiment."""
     try:
         return check_value(name, value)
     except ConfigError as err:
-        text = str(err)
-        raise ExperimentError(f"{field}: {text[len(name) + 2:] if text.startswith(name + ': ') else text}") from None
+        raise ExperimentError(err.message, (*where, *err.location[1:])) from None
+
+
+def _plain(value: Any) -> Any:
+    """Tables of parameter values as plain TOML data (lists, dictionaries)."""
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    return plain(value)
 
 
 def _text(head: Mapping[str, Any], key: str, default: str) -> str:
     value = head.get(key, default)
     if not isinstance(value, str):
-        raise ExperimentError(f"experiment.{key}: must be a string, got {value!r}")
+        raise ExperimentError(f"must be a string, got {value!r}", ("experiment", key))
     return " ".join(value.split())
 
 
 def _metrics(metrics: Any) -> tuple[str, ...]:
+    where = ("experiment", "metrics")
     if not isinstance(metrics, list) or not metrics or not all(isinstance(m, str) for m in metrics):
-        raise ExperimentError(f"experiment.metrics: must be a non-empty list of metric names, got {metrics!r}")
+        raise ExperimentError(f"must be a non-empty list of metric names, got {metrics!r}", where)
     kept = []
     for m in metrics:
         if m == "week":  # always kept as the time index
             continue
         if m not in ALL_METRICS:
-            raise ExperimentError(f"experiment.metrics: unknown metric {m!r}{_hint(m, ALL_METRICS)}")
+            raise ExperimentError(f"unknown metric {m!r}{did_you_mean(m, ALL_METRICS)}", where)
         if m in kept:
-            raise ExperimentError(f"experiment.metrics: {m!r} is listed twice")
+            raise ExperimentError(f"{m!r} is listed twice", where)
         kept.append(m)
     return tuple(kept)
 
@@ -324,7 +325,7 @@ def _base(table: Mapping[str, Any], weeks: int, resolve) -> Config:
     tables = {k: dict(v) if isinstance(v, Mapping) else v for k, v in table.items()}
     for name, where in (("seed", "experiment.seed (the root seed)"), ("weeks", "experiment.weeks")):
         if name in tables or name in tables.get("run", {}):
-            raise ExperimentError(f"base.run.{name}: set it as {where}, not in [base]")
+            raise ExperimentError(f"set it as {where}, not in [base]", ("base", "run", name))
     organization = tables.get("organization")
     if isinstance(organization, dict) and isinstance(organization.get("org_chart"), str) \
             and organization["org_chart"]:
@@ -332,20 +333,16 @@ def _base(table: Mapping[str, Any], weeks: int, resolve) -> Config:
     try:
         return Config.from_dict(tables, weeks=weeks)
     except ConfigError as err:
-        text = str(err)
-        name = text.split(":", 1)[0]
-        if name in PARAMETERS and "belongs in" not in text:
-            raise ExperimentError(f"base.{PARAMETERS[name].section}.{text}") from None
-        raise ExperimentError(f"base: {text}") from None
+        raise ExperimentError(err.message, ("base", *err.location)) from None
 
 
 def _strategies(entries: Any, inline: Mapping[str, Any], base_dir: Path) -> dict[str, Strategy]:
     if not isinstance(entries, list) or not entries or not all(isinstance(e, str) and e.strip() for e in entries):
-        raise ExperimentError("experiment.strategies: must be a non-empty list of preset names, strategy "
-                              f"file paths or [strategy.NAME] tables, got {entries!r}")
+        raise ExperimentError("must be a non-empty list of preset names, strategy file paths or "
+                              f"[strategy.NAME] tables, got {entries!r}", ("experiment", "strategies"))
     strategies: dict[str, Strategy] = {}
     for k, entry in enumerate(entries):
-        where = f"experiment.strategies[{k}]"
+        where = ("experiment", "strategies", k)
         if entry in inline:
             label, strategy = entry, _inline_strategy(entry, inline[entry])
         elif entry.strip().lower() == BASE:
@@ -356,51 +353,46 @@ def _strategies(entries: Any, inline: Mapping[str, Any], base_dir: Path) -> dict
             try:
                 strategy = load_strategy(path)
             except ConfigError as err:
-                raise ExperimentError(f"{where}: {err}") from None
+                raise ExperimentError(str(err), where) from None
         else:
             label = entry.strip().lower().replace("-", "_")
             try:
                 strategy = load_strategy(label)
             except ConfigError as err:
-                raise ExperimentError(f"{where}: {str(err).removeprefix('strategy: ')}") from None
+                raise ExperimentError(err.message, where) from None
         if label in strategies:
-            raise ExperimentError(f"{where}: strategy {label!r} is listed twice")
+            raise ExperimentError(f"strategy {label!r} is listed twice", where)
         strategies[label] = strategy
     unused = [name for name in inline if name not in strategies]
     if unused:
-        raise ExperimentError(f"strategy.{unused[0]}: defined but not listed in experiment.strategies")
+        raise ExperimentError("defined but not listed in experiment.strategies", ("strategy", unused[0]))
     return strategies
 
 
 def _inline_strategy(label: str, table: Any) -> Strategy:
-    where = f"strategy.{label}"
+    where = ("strategy", label)
     if not isinstance(table, Mapping):
-        raise ExperimentError(f"{where}: must be a table ([{where}]), got {table!r}")
+        raise ExperimentError(f"must be a table ([strategy.{label}]), got {table!r}", where)
     for key in table:
         if key not in STRATEGY_KEYS:
-            raise ExperimentError(f"{where}.{key}: unknown key{_hint(key, STRATEGY_KEYS)}; "
-                                  f"allowed: {', '.join(STRATEGY_KEYS)}")
+            raise ExperimentError(f"unknown key{did_you_mean(key, STRATEGY_KEYS)}; "
+                                  f"allowed: {', '.join(STRATEGY_KEYS)}", (*where, key))
     for key in ("name", "description"):
         if not isinstance(table.get(key, ""), str):
-            raise ExperimentError(f"{where}.{key}: must be a string, got {table[key]!r}")
+            raise ExperimentError(f"must be a string, got {table[key]!r}", (*where, key))
     levers = table.get("levers", {})
     if not isinstance(levers, Mapping):
-        raise ExperimentError(f"{where}.levers: must be a table of levers, got {levers!r}")
+        raise ExperimentError(f"must be a table of levers, got {levers!r}", (*where, "levers"))
     checked = {}
     for name, value in levers.items():
         if name not in LEVER_NAMES:
-            hint = _hint(name, LEVER_NAMES)
+            hint = did_you_mean(name, LEVER_NAMES)
             if not hint and name in PARAMETERS:
                 hint = f" ({name!r} is a parameter of [{PARAMETERS[name].section}], not a lever)"
-            raise ExperimentError(f"{where}.levers.{name}: unknown lever{hint}")
-        checked[name] = _check(f"{where}.levers.{name}", name, value)
+            raise ExperimentError(f"unknown lever{hint}", (*where, "levers", name))
+        checked[name] = _check((*where, "levers", name), name, value)
     return Strategy(table.get("name", label), " ".join(table.get("description", "").split()), checked, label)
 
 
 def _is_int(v: Any) -> bool:
     return isinstance(v, numbers.Integral) and not isinstance(v, bool)
-
-
-def _hint(word: str, choices) -> str:
-    close = difflib.get_close_matches(str(word), list(choices), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -86,7 +86,7 @@ def build_manifest(experiment: Experiment) -> dict[str, Any]:
         "experiment_toml": experiment.text or experiment.to_toml(),
         "experiment_resolved": experiment.to_toml(),
         "metrics": list(experiment.metrics),
-        "strategies": {label: {"name": s.name, "description": s.description, "levers": s.levers}
+        "strategies": {label: {"name": s.name, "description": s.description, "levers": s.plain_levers()}
                        for label, s in experiment.strategies.items()},
         "design": design_record(experiment),
         "sessions": [],

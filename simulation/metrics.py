@@ -64,7 +64,7 @@ def measure(model) -> dict[str, float]:
         row[name] = mean_of(values)
         # A role nobody holds (no senior team, say) has a NaN mean.
         row.update(zip(_ROLE_COLUMNS[name], model.role_means(values).tolist()))
-    capacity = model.config.leader_capacity
+    capacity = model.behaviour.leader_capacity
     row.update(
         trust=mean_of(s.trust),
         cynicism=mean_of(s.cynicism),

@@ -1,13 +1,20 @@
 """`OrgChangeModel`: the hospital as a Mesa model.
 
-One step is one week, in the order of DESIGN section 3:
+One step is one week. `OrgChangeModel.step` is the whole week, top to
+bottom, in the order of DESIGN section 3; each mechanism returns what it
+changes, and ``step`` applies it there:
 
+0. the schedule: levers change, departures are noted;
 1. impetus: urgency decays, scheduled shocks raise it;
-2. leaders act, as far as their energy allows (`agents.Leader.act`);
-3-5, 7. staff update: the structural cascade, social influence, practice,
-   cynicism and trust (`simulation.engines`, either engine);
-6. improvement projects (`simulation.projects.Portfolio.step`);
-8. turnover, leader departures and succession;
+2. leaders act, as far as their energy allows (`agents.Leader.act`), and
+   return what they did as the week's `Signals`;
+3-5, 7. the staff update (`simulation.week`, on the configured engine):
+   the structural cascade, social influence, practice, cynicism and trust;
+   then leaders' energy;
+6. improvement projects (`simulation.projects.Portfolio.step`), whose
+   successes and failures come back as `Effects` on the staff;
+8. turnover, departures and succession (`simulation.turnover`), which come
+   back as the new hires' state;
 9. outcomes: unit and hospital quality, the culture index, and the data
    collector's row for the week.
 
@@ -22,8 +29,7 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from types import SimpleNamespace
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import mesa
@@ -31,28 +37,29 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-# A plain import: `agents` imports `simulation.rules`, so either package may load first.
 import agents
 from simulation import rules
-from simulation.config import Config, ConfigError, check_value
+from simulation.config import Config, ConfigError, check_levers
+from simulation.effects import Effects
 from simulation.engines import engine, settle
 from simulation.metrics import COUNTS, METRICS, mean_of, measure
 from simulation.organization import MIDDLE, Organization
-from simulation.parameters import LEVER_NAMES
+from simulation.parameters import Departure, LeverChange, Levers
 from simulation.projects import Portfolio
-from simulation.state import Signals, draw_traits, initial_state
+from simulation.state import Signals, initial_state
+from simulation.turnover import Replacements, turnover
+from simulation.week import Network
 
 
 def build_organization(config: Config, rng: np.random.Generator) -> Organization:
     """Generate the hospital, or load the user's org chart, as configured."""
-    if config.org_chart:
-        return Organization.load(config.org_chart, peer_density=config.peer_density,
-                                 cross_unit_ties=config.cross_unit_ties,
-                                 committee_size=config.committee_size, rng=rng)
-    return Organization.generate(staff=config.staff, senior_team=config.senior_team,
-                                 unit_size=config.unit_size, peer_density=config.peer_density,
-                                 cross_unit_ties=config.cross_unit_ties,
-                                 committee_size=config.committee_size, rng=rng)
+    o = config.organization
+    if o.org_chart:
+        return Organization.load(o.org_chart, peer_density=o.peer_density, cross_unit_ties=o.cross_unit_ties,
+                                 committee_size=o.committee_size, rng=rng)
+    return Organization.generate(staff=o.staff, senior_team=o.senior_team, unit_size=o.unit_size,
+                                 peer_density=o.peer_density, cross_unit_ties=o.cross_unit_ties,
+                                 manager_peers=o.manager_peers, committee_size=o.committee_size, rng=rng)
 
 
 def _reporter(name: str) -> Callable[[OrgChangeModel], Any]:
@@ -76,8 +83,16 @@ class OrgChangeModel(mesa.Model):
     ----------
     organization : Organization
         Roles, reporting lines, units and ties.
+    behaviour : Behaviour
+        How staff and leaders respond (fixed for the run).
+    levers : Levers
+        The strategy's levers in force this week; a schedule or
+        `set_levers` changes them. ``config`` gives the run's configuration
+        with these levers.
     state : StaffState
         Every person's state, as arrays indexed by person.
+    signals : Signals
+        What leaders did in the latest week.
     people : list of Person
         The agent for each person, by index.
     projects : Portfolio
@@ -90,29 +105,29 @@ class OrgChangeModel(mesa.Model):
 
     def __init__(self, config: Config | None = None, *, organization: Organization | None = None,
                  **overrides: Any) -> None:
-        config = (config or Config()).replace(**overrides) if overrides else (config or Config())
+        if isinstance(config, Mapping):
+            raise TypeError("OrgChangeModel takes a Config, not a mapping: use OrgChangeModel(Config(**values)) "
+                            "or OrgChangeModel(**values)")
+        config = (config or Config()).replace(**overrides)
         super().__init__(rng=config.seed)
-        self.config = config
+        self._run, self._organization_settings = config.run, config.organization
+        self.behaviour = behaviour = config.behaviour
+        self.levers = config.levers
         self.week = 0
         self.organization = org = organization or build_organization(config, self.rng)
-        if org.physician < 0 and any(e.get("depart") == "physician" for e in config.schedule):
-            raise ConfigError("schedule: a 'physician' departure needs a physician QI leader, "
-                              "and this organization has none (no senior leaders)")
-        self.state = initial_state(org, config, self.rng)
+        if org.physician < 0 and any(isinstance(e, Departure) and e.depart == "physician"
+                                     for e in self.levers.schedule):
+            raise ConfigError("a 'physician' departure needs a physician QI leader, and this organization has "
+                              "none (no senior leaders)", ("schedule",))
+        self.state = initial_state(org, behaviour, self.rng)
         self.signals = Signals(org.n)
-        self.next_state = None  # the agent engine's scratch space
-        self.urgency = config.baseline_urgency
-        # The levers in force; a schedule changes them as the weeks go by.
-        self.levers = SimpleNamespace(**{name: getattr(config, name) for name in LEVER_NAMES})
-        self._events: dict[int, list[dict]] = {}
-        for event in config.schedule:
-            self._events.setdefault(event["week"], []).append(event)
-        self._departing: list[str] = []
+        self.urgency = behaviour.baseline_urgency
+        self._events: dict[int, list[LeverChange | Departure]] = {}
+        for event in self.levers.schedule:
+            self._events.setdefault(event.week, []).append(event)
+        self._departing: list[int] = []
 
-        # Structure the engines read every week.
-        self.skip_level = org.skip_level_matrix()
-        self.has_boss = org.manager >= 0
-        self.boss = np.where(self.has_boss, org.manager, 0)
+        # Structure read every week.
         self.headcount = np.bincount(org.role, minlength=4).astype(float)
         self.is_leader = org.role <= MIDDLE
         self.committee_members = set(org.committee.tolist())
@@ -125,8 +140,8 @@ class OrgChangeModel(mesa.Model):
         # bin that the unit means leave out.
         self._unit_bin = np.where(org.unit >= 0, org.unit, org.n_units)
         self._unit_staff = float(org.unit_sizes.sum())
-        annual = np.array([config.ceo_turnover, config.senior_turnover, config.turnover_rate,
-                           config.turnover_rate])
+        annual = np.array([behaviour.ceo_turnover, behaviour.senior_turnover, behaviour.turnover_rate,
+                           behaviour.turnover_rate])
         self.leave_hazard = rules.weekly_hazard(annual)[org.role]
 
         # The people, as Mesa agents.
@@ -134,28 +149,33 @@ class OrgChangeModel(mesa.Model):
         # The hospital settles before the strategy starts, so before any
         # committee of the strategy's has met.
         self._own_network = False
-        self.peers = org.peer_matrix(committee=False, manager_weight=config.manager_weight)
         self._committee_ties = False
-        settle(self)
+        self._set_network(Network(org.peer_matrix(committee=False, manager_weight=behaviour.manager_weight),
+                                  org.skip_level_matrix(), org.manager))
+        settle(self.state, self.network, behaviour)
         self._apply_levers()
 
-        self.projects = Portfolio(org.n_units, config.redesign_share)
-        self.committee_attendance = 0
+        self.projects = Portfolio(org.n_units, behaviour.redesign_share)
         self.committee_share = 0.0
-        self._unit_means()
+        self.unit_commitment, self.unit_practice = self._unit_means()
         self.base_quality = self.unit_practice.copy()
         self.quality = self._hospital_quality()
         self.culture = self._culture_now()
         self.snapshots: list[pd.DataFrame] = []
 
-        self._update = engine(config.engine)
+        self.update = engine(self._run.engine, self.agents)
         self.latest = measure(self)
         self.datacollector = mesa.DataCollector(model_reporters={name: _reporter(name) for name in METRICS})
         self.datacollector.collect(self)
         self._snapshot()
 
+    @property
+    def config(self) -> Config:
+        """The run's configuration, with the levers in force this week."""
+        return Config.from_tables(self._run, self._organization_settings, self.behaviour, self.levers)
+
     # -- structure -----------------------------------------------------------------------
-    def use_network(self, weights) -> None:
+    def use_network(self, weights: Any) -> None:
         """Make ``weights`` (n x n, row = listener) whom people listen to,
         in place of the organization's ties, for good.
 
@@ -167,29 +187,26 @@ class OrgChangeModel(mesa.Model):
         """
         weights = sp.csr_matrix(weights, dtype=float)
         weights.sort_indices()
-        self.peers = weights
-        self.skip_level = sp.csr_matrix(weights.shape)
+        self._set_network(Network(weights, sp.csr_matrix(weights.shape), self.organization.manager))
         self._own_network = True
+
+    def _set_network(self, network: Network) -> None:
+        # What projects derive from the ties is derived again whenever the
+        # ties change (a committee forms, `use_network`).
+        self.network = network
+        self._observers: dict[int, np.ndarray] = {}
 
     @property
     def peers(self) -> sp.csr_matrix:
         """Whom each person listens to, and how much (n x n, row = listener)."""
-        return self._peers
-
-    @peers.setter
-    def peers(self, weights: sp.csr_matrix) -> None:
-        # What the engines and projects derive from the ties is derived
-        # again whenever the ties change (a committee forms, `use_network`).
-        self._peers = weights
-        self.tie_weight = np.asarray(weights.sum(axis=1)).ravel()
-        self._observers: dict[int, np.ndarray] = {}
+        return self.network.peers
 
     def observers(self, unit: int) -> np.ndarray:
         """People outside ``unit`` whom its staff are tied to: they see the
         unit's projects succeed (ascending indices)."""
         if unit not in self._observers:
             team = self.organization.members(unit)
-            contacts = np.unique(self.peers[team].indices)
+            contacts = np.unique(self.network.peers[team].indices)
             self._observers[unit] = np.setdiff1d(contacts, team, assume_unique=True)
         return self._observers[unit]
 
@@ -198,64 +215,96 @@ class OrgChangeModel(mesa.Model):
         """Put lever values in force from now on, as a scheduled change does
         (``model.set_levers(steering=0.8, rounders=["ceo"])``). Each value is
         checked as `Config` checks it, and leaders take up their new duties
-        at once. Set levers this way, not on ``model.levers`` directly."""
-        for name, value in values.items():
-            if name not in LEVER_NAMES:
-                raise ConfigError(f"{name}: not a lever; the levers are {', '.join(LEVER_NAMES)}")
-            setattr(self.levers, name, check_value(name, value))
+        at once."""
+        self.levers = check_levers(self.levers, **values)
         self._apply_levers()
 
     # -- the week ------------------------------------------------------------------------
     def step(self) -> None:
         """Advance the hospital by one week."""
-        cfg = self.config
+        behaviour = self.behaviour
         self.week += 1
+
+        # 0. The schedule: this week's lever changes and departures.
         self._follow_schedule()
         levers = self.levers
 
         # 1. Impetus.
         shock = levers.shock_size * levers.impetus_shocks.count(self.week)
-        self.urgency = float(rules.urgency_next(self.urgency, cfg.urgency_decay, shock))
+        self.urgency = float(rules.urgency_next(self.urgency, behaviour.urgency_decay, shock))
 
-        # 2. Leaders act, in index order, so both engines draw the same numbers.
-        self.signals.reset()
-        self.committee_attendance = 0
-        for i in self.on_duty:
-            self.people[i].act()
-        meets = levers.committee and self.committee_members
-        self.committee_share = self.committee_attendance / len(self.committee_members) if meets else 0.0
+        # 2. Leaders act, in index order, so every engine sees the same draws.
+        signals = self._leaders_act()
+        self.committee_share = (signals.committee_attendance / len(self.committee_members)
+                                if levers.committee and self.committee_members else 0.0)
 
-        # 3-5, 7. Staff update, by the configured engine. Who gets round to
-        # acting on their practice drive is drawn here, for both engines alike.
-        if cfg.practice_uptake < 1.0:
-            self.signals.practice_draw = self.rng.random(self.organization.n)
-
-        self.state = self._update(self)
+        # 3-5, 7. The staff update, then leaders' energy.
+        self.state = self.update(self.state, signals, self.network, behaviour)
         self.state.energy = np.where(self.is_leader, rules.energy_next(
-            self.state.energy, self.signals.hours, cfg.energy_recovery, cfg.leader_capacity), 0.0)
+            self.state.energy, signals.hours, behaviour.energy_recovery, behaviour.leader_capacity), 0.0)
 
-        # 6. Improvement projects. Like the leaders' decisions, they see each
-        # unit's commitment as it stood at the start of the week.
-        share = cfg.redesign_share
-        self.projects.redesign_share = share + (1.0 - share) * 0.5 * self.committee_share
-        self.projects.step(self)
+        # 6. Improvement projects; successes and failures move the staff.
+        self.project_week().apply(self.state)
 
         # 8. Turnover, departures and succession.
-        self._turnover()
+        self.hire(self.leavers())
 
         # 9. Outcomes.
-        self._unit_means()
-        self.base_quality = rules.quality_next(self.base_quality, self.unit_practice, cfg.quality_rate)
+        self.unit_commitment, self.unit_practice = self._unit_means()
+        self.base_quality = rules.quality_next(self.base_quality, self.unit_practice, behaviour.quality_rate)
         self.quality = self._hospital_quality()
-        self.culture = float(rules.moving_average(self.culture, self._culture_now(), cfg.culture_memory))
+        self.culture = float(rules.moving_average(self.culture, self._culture_now(), behaviour.culture_memory))
         self.latest = measure(self)
         self.datacollector.collect(self)
         self._snapshot()
 
+    def project_week(self) -> Effects:
+        """Step 6: the portfolio's week. Returns its effects on the staff
+        (`step` applies them). Like the leaders' decisions, projects see each
+        unit's commitment as it stood at the start of the week."""
+        behaviour = self.behaviour
+        integration = (min(behaviour.max_tie_integration,
+                           behaviour.integration_per_tie * self._organization_settings.cross_unit_ties)
+                       + behaviour.committee_integration * self.committee_share)
+        share = behaviour.redesign_share
+        redesign_share = share + (1.0 - share) * behaviour.committee_redesign_boost * self.committee_share
+        return self.projects.step(self.week, self.rng, behaviour, self.organization, self.unit_commitment,
+                                  self.levers.resources, self.urgency, integration, redesign_share, self.observers)
+
+    def leavers(self) -> Replacements | None:
+        """Step 8: who leaves this week (scheduled departures included) and
+        what their successors start with (`simulation.turnover`)."""
+        departing, self._departing = self._departing, []
+        return turnover(self.state, self.organization, self.behaviour, self.levers, self.leave_hazard, departing,
+                        self.unit_commitment, self.rng)
+
+    def hire(self, replacements: Replacements | None) -> None:
+        """Put the successors of ``replacements`` in place: their state, and
+        a new agent for each."""
+        if replacements is None:
+            return
+        self.state.values[:, replacements.leavers] = replacements.state.values
+        for i in replacements.leavers:
+            self._replace(int(i))
+
+    def _leaders_act(self) -> Signals:
+        """Every leader with duties acts, and the week's signals come back."""
+        signals = Signals(self.organization.n)
+        signals.development[:] = self.development
+        for i in self.on_duty:
+            self.people[i].act(signals)
+        signals.accountability[:] = signals.organization_accountability
+        # Who gets round to acting on their practice drive this week is drawn
+        # here, the same numbers for every engine.
+        if self.behaviour.practice_uptake < 1.0:
+            signals.practice_draw[:] = self.rng.random(self.organization.n)
+        self.signals = signals
+        return signals
+
     def run(self, weeks: int | None = None, progress: Callable[[int], None] | None = None) -> pd.DataFrame:
         """Run ``weeks`` weeks (default: the configured horizon) and return
         the tidy time series: one row per week, one column per metric."""
-        for _ in range(self.config.weeks if weeks is None else weeks):
+        for _ in range(self._run.weeks if weeks is None else weeks):
             self.step()
             if progress is not None:
                 progress(self.week)
@@ -285,7 +334,7 @@ class OrgChangeModel(mesa.Model):
         return pd.concat(self.snapshots, ignore_index=True) if self.snapshots else pd.DataFrame()
 
     def _snapshot(self) -> None:
-        every = self.config.snapshot_every
+        every = self._run.snapshot_every
         if every and self.week % every == 0:
             s, org = self.state, self.organization
             self.snapshots.append(pd.DataFrame({
@@ -302,19 +351,23 @@ class OrgChangeModel(mesa.Model):
         now; departures happen at this week's turnover."""
         changes = {}
         for event in self._events.get(self.week, ()):
-            if "depart" in event:
-                self._departing.append(event["depart"])
+            if isinstance(event, Departure):
+                org = self.organization
+                self._departing.append(org.ceo if event.depart == "ceo" else org.physician)
             else:
-                changes[event["lever"]] = event["value"]
+                changes[event.lever] = event.value
         if changes:
             self.set_levers(**changes)
 
     def _apply_levers(self) -> None:
-        """Derive from the levers in force what the engines and leaders read:
-        the committee's ties, middle-manager development, and who has duties."""
+        """Derive from the levers in force what the staff update and leaders
+        read: the committee's ties, middle-manager development, and who has
+        duties."""
         org, levers = self.organization, self.levers
         if not self._own_network and levers.committee != self._committee_ties:
-            self.peers = org.peer_matrix(committee=levers.committee, manager_weight=self.config.manager_weight)
+            self._set_network(Network(org.peer_matrix(committee=levers.committee,
+                                                      manager_weight=self.behaviour.manager_weight),
+                                      self.network.skip_level, org.manager))
             self._committee_ties = levers.committee
         self.development = np.where(org.role == MIDDLE, levers.middle_development, 0.0)
         leaders = [self.people[i] for i in np.flatnonzero(self.is_leader)]
@@ -327,10 +380,11 @@ class OrgChangeModel(mesa.Model):
         `simulation.parameters.ROLES`; NaN for a role nobody holds."""
         return np.bincount(self.organization.role, values, len(self._role_count)) / self._role_count
 
-    def _unit_means(self) -> None:
+    def _unit_means(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each unit's mean commitment and its share of staff practising."""
         s, bins, units = self.state, self._unit_bin, self.organization.n_units
-        self.unit_commitment = np.bincount(bins, s.commitment, units + 1)[:units] / self._unit_count
-        self.unit_practice = np.bincount(bins, s.practice, units + 1)[:units] / self._unit_count
+        return (np.bincount(bins, s.commitment, units + 1)[:units] / self._unit_count,
+                np.bincount(bins, s.practice, units + 1)[:units] / self._unit_count)
 
     @property
     def unit_quality(self) -> np.ndarray:
@@ -348,38 +402,6 @@ class OrgChangeModel(mesa.Model):
     def _culture_now(self) -> float:
         return 0.5 * (mean_of(self.state.commitment) + mean_of(self.state.practice))
 
-    def _turnover(self) -> None:
-        """Staff and leaders leave; new hires are socialized into their unit,
-        and successors carry on a share of their predecessor's passion."""
-        cfg, org, s = self.config, self.organization, self.state
-        leaving = self.rng.random(org.n) < self.leave_hazard
-        for leader in self._departing:
-            leaving[org.ceo if leader == "ceo" else org.physician] = True
-        self._departing = []
-        leavers = np.flatnonzero(leaving)
-        if not len(leavers):
-            return
-        role = org.role[leavers]
-        levers = self.levers
-        successor = levers.succession * s.passion[leavers] + (1.0 - levers.succession) * levers.successor_passion
-        traits = draw_traits(role, cfg, self.rng, passion=successor)
-        for name, values in traits.items():
-            getattr(s, name)[leavers] = values
-        unit = org.unit[leavers]
-        unit_c = self.unit_commitment[np.maximum(unit, 0)]
-        s.commitment[leavers] = np.where(
-            unit >= 0, rules.new_hire_commitment(traits["predisposition"], unit_c, cfg.socialization),
-            traits["predisposition"])
-        s.alignment[leavers] = 0.0
-        s.direction[leavers] = 0.0
-        s.trust[leavers] = cfg.base_trust
-        s.cynicism[leavers] = 0.0
-        s.practice[leavers] = 0.0
-        s.tenure[leavers] = 0.0
-        s.energy[leavers] = np.where(role <= MIDDLE, cfg.leader_capacity, 0.0)
-        for i in leavers:
-            self._replace(int(i))
-
     def _replace(self, i: int) -> None:
         """Swap the agent at position ``i`` for a newcomer of the same role."""
         old = self.people[i]
@@ -388,3 +410,6 @@ class OrgChangeModel(mesa.Model):
                 project.sponsor = -1
         old.remove()
         self.people[i] = type(old)(self, i)
+
+
+__all__ = ["OrgChangeModel", "build_organization", "Levers"]

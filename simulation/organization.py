@@ -36,8 +36,6 @@ CEO, SENIOR, MIDDLE, FRONTLINE = range(4)
 """Role codes; ``ROLES[code]`` is the role's name."""
 
 
-MANAGER_PEERS = 8
-"""Expected peer ties of a middle manager with the other managers of their division."""
 ALL_PAIRS_LIMIT = 200
 """Largest unit in which tie generation tests every pair (see `_within_unit_ties`)."""
 
@@ -226,8 +224,8 @@ class Organization:
     # -- construction -------------------------------------------------------------
     @classmethod
     def generate(cls, *, staff: int, senior_team: int, unit_size: int, peer_density: float,
-                 cross_unit_ties: float, committee_size: int,
-                 rng: np.random.Generator) -> Organization:
+                 cross_unit_ties: float, committee_size: int, rng: np.random.Generator,
+                 manager_peers: float = 8.0) -> Organization:
         """Build a hospital from parameters (see `simulation.parameters`).
 
         Person 0 is the CEO, then the senior team (the first senior leader is
@@ -255,10 +253,10 @@ class Organization:
 
         ties = [_clique(np.r_[0, seniors])]
         # Middle managers of one division work together as peers: all of them
-        # in a small division, about MANAGER_PEERS each in a large one.
+        # in a small division, about `manager_peers` each in a large one.
         division = manager[middles]
         size = np.bincount(division)[division]
-        ties.append(_within_unit_ties(middles, division, min(1.0, MANAGER_PEERS / max(1, size.max() - 1)), rng))
+        ties.append(_within_unit_ties(middles, division, min(1.0, manager_peers / max(1, size.max() - 1)), rng))
         ties.append(_within_unit_ties(fronts, unit[fronts], peer_density, rng))
         ties.append(_cross_unit_ties(fronts, unit[fronts], cross_unit_ties, rng))
         ties = _unique_pairs(np.concatenate(ties))

@@ -1,25 +1,39 @@
 """Every parameter of orgchange: its default, unit, allowed range and meaning.
 
-This table is the single source of truth for configuration. `Config`
-validates against it, `docs/ODD.md` documents it, and the command line
-builds its help from it. Parameters are grouped into four sections, which
-are also the tables of a TOML configuration file:
+The parameters are the fields of four frozen dataclasses, one per table of
+a TOML configuration file:
 
-``run``
+`RunSettings` (``[run]``)
     Horizon, seed, engine and output options.
-``organization``
+`OrganizationSettings` (``[organization]``)
     The size and wiring of the hospital, or the path of an org chart.
-``behaviour``
-    How staff and leaders respond: rates per week, weights and thresholds.
-``levers``
+`Behaviour` (``[behaviour]``)
+    How staff and leaders respond: rates per week, weights, thresholds, and
+    what each leader action costs in hours.
+`Levers` (``[levers]``)
     The leadership strategy: what leaders do, how intensely, and who does it
     (DESIGN section 4).
+
+Each field is declared with `parameter`, which records its unit, range,
+meaning and source next to its default. This is the single source of
+truth: `PARAMETERS` (the table that `Config` validates against, the command
+line builds its help from and `docs/ODD.md` documents) is read off these
+fields, and the model's code reads typed values (``behaviour.influence_rate``
+is a ``float``). Build tables through `simulation.Config`, which validates
+every value; `check_value` is the one validator.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+import numbers
+from collections.abc import Mapping
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
+
+import numpy as np
+
+from simulation.errors import ConfigError, did_you_mean
 
 SECTIONS = ("run", "organization", "behaviour", "levers")
 ROLES = ("ceo", "senior", "middle", "frontline")
@@ -38,13 +52,16 @@ class Parameter:
         The key, and the TOML table it lives in.
     kind
         ``"int"``, ``"float"``, ``"bool"``, ``"str"``, ``"choice"`` (one of
-        ``choices``), ``"weeks"`` (a list of week numbers), ``"groups"``
-        (a list drawn from ``choices``) or ``"schedule"`` (a list of timed
-        events, see `SCHEDULE_DEPARTURES`).
+        ``choices``), ``"weeks"`` (week numbers), ``"groups"`` (drawn from
+        ``choices``) or ``"schedule"`` (timed events, see `LeverChange` and
+        `Departure`).
     default, unit, doc
         The documented default, its unit and a one-line meaning.
     low, high
         Inclusive bounds for numbers (``None`` means unbounded).
+    source
+        Where the default comes from: a reference, the pattern it was
+        calibrated to (P1-P8), or "assumption".
     """
 
     name: str
@@ -56,170 +73,416 @@ class Parameter:
     low: float | None = None
     high: float | None = None
     choices: tuple[str, ...] = ()
+    source: str = ""
 
 
-def _p(section: str, name: str, kind: str, default: Any, unit: str, doc: str,
-       low: float | None = None, high: float | None = None,
-       choices: tuple[str, ...] = ()) -> Parameter:
-    return Parameter(name, section, kind, default, unit, doc, low, high, choices)
+def parameter(default: Any, unit: str, doc: str, low: float | None = None, high: float | None = None, *,
+              choices: tuple[str, ...] = (), kind: str = "", source: str = "") -> Any:
+    """A table field: its default, and its specification as field metadata.
+
+    ``kind`` is read off the default where it can be (``bool``, ``int``,
+    ``float``, ``str``; a ``str`` with ``choices`` is a choice, a tuple with
+    ``choices`` a list of groups); week lists and schedules name theirs.
+    """
+    if not kind:
+        if isinstance(default, bool):
+            kind = "bool"
+        elif isinstance(default, int):
+            kind = "int"
+        elif isinstance(default, float):
+            kind = "float"
+        elif isinstance(default, str):
+            kind = "choice" if choices else "str"
+        elif isinstance(default, tuple) and choices:
+            kind = "groups"
+        else:
+            raise TypeError(f"parameter: say which kind a default of {default!r} is")
+    spec = {"unit": unit, "doc": doc, "low": low, "high": high, "choices": choices, "kind": kind,
+            "source": source}
+    return field(default=default, metadata=spec)
 
 
-_TABLE = [
-    # --- run ---------------------------------------------------------------
-    _p("run", "weeks", "int", 260, "weeks", "Simulated horizon; one step is one week.", 1, 5200),
-    _p("run", "seed", "int", 0, "-", "Root seed of the model's random generator.", 0, 2**63 - 1),
-    _p("run", "engine", "choice", "vectorized", "-",
-       "'vectorized' applies the rules to whole arrays; 'agent' runs each agent's step(); 'compiled' gives "
-       "the vectorized numbers from one loop compiled by Numba (orgchange[fast]), for long sweeps.",
-       choices=("vectorized", "agent", "compiled")),
-    _p("run", "snapshot_every", "int", 0, "weeks",
-       "Record agent-level state every N weeks (0 = never).", 0, 5200),
-    # --- organization ------------------------------------------------------
-    _p("organization", "org_chart", "str", "", "path",
-       "CSV (id,role,manager,unit) or GraphML org chart; empty = generate one."),
-    _p("organization", "staff", "int", 500, "people", "Total head count of a generated hospital.", 10, 10_000_000),
-    _p("organization", "senior_team", "int", 6, "people", "Senior leaders reporting to the CEO.", 1, 100),
-    _p("organization", "unit_size", "int", 14, "people",
-       "Mean frontline staff per unit; each unit has one middle manager.", 2, 1000),
-    _p("organization", "peer_density", "float", 0.25, "probability",
-       "Chance that two members of the same unit share a peer tie.", 0.0, 1.0),
-    _p("organization", "cross_unit_ties", "float", 1.0, "ties per person",
-       "Mean informal ties to people in other units (the integration lever).", 0.0, 50.0),
-    _p("organization", "committee_size", "int", 8, "people",
-       "Members of the quality integrating committee when it meets.", 0, 100),
-    # --- behaviour ---------------------------------------------------------
-    _p("behaviour", "frontline_commitment", "float", 0.38, "0-1",
-       "Mean predisposition to quality of frontline staff.", 0.0, 1.0),
-    _p("behaviour", "middle_commitment", "float", 0.42, "0-1",
-       "Mean predisposition to quality of middle managers (P5; a low value is a frozen middle).", 0.0, 1.0),
-    _p("behaviour", "predisposition_spread", "float", 0.15, "0-1 (sd)",
-       "Standard deviation of individual predispositions.", 0.0, 0.4),
-    _p("behaviour", "susceptibility", "float", 0.6, "0-1",
-       "Mean weight a person gives to social influence over their predisposition.", 0.0, 1.0),
-    _p("behaviour", "influence_rate", "float", 0.03, "per week",
-       "Share of the gap to the influence target closed each week.", 0.0, 1.0),
-    _p("behaviour", "leader_weight", "float", 4.0, "peer equivalents",
-       "Weight of a fully visible leader relative to one peer.", 0.0, 100.0),
-    _p("behaviour", "manager_weight", "float", 3.0, "peer equivalents",
-       "Weight a person gives their own manager relative to one peer.", 0.0, 100.0),
-    _p("behaviour", "practice_learning", "float", 0.1, "0-1",
-       "Pull of one's own QI practice on commitment: doing improvement work builds belief in it.", 0.0, 1.0),
-    _p("behaviour", "rounding_weight", "float", 6.0, "peer equivalents",
-       "Weight of a rounding conversation in that week's influence.", 0.0, 100.0),
-    _p("behaviour", "ceo_passion", "float", 0.75, "0-1", "The CEO's passion for quality (a trait).", 0.0, 1.0),
-    _p("behaviour", "senior_passion", "float", 0.6, "0-1", "Mean passion of senior leaders.", 0.0, 1.0),
-    _p("behaviour", "base_trust", "float", 0.5, "0-1", "Initial trust in leadership.", 0.0, 1.0),
-    _p("behaviour", "feedback_boost", "float", 0.05, "0-1 per issue",
-       "Share of the gap to full commitment closed when an issue raised on a round is resolved.", 0.0, 1.0),
-    _p("behaviour", "trust_rate", "float", 0.15, "0-1 per event",
-       "Share of the gap to full (or no) trust closed by a kept (or broken) promise.", 0.0, 1.0),
-    _p("behaviour", "alignment_rate", "float", 0.1, "per week",
-       "Share of the gap to the received direction closed each week.", 0.0, 1.0),
-    _p("behaviour", "development_rate", "float", 0.02, "per week",
-       "Share of a middle manager's gap to full predisposition closed weekly at full development.", 0.0, 1.0),
-    _p("behaviour", "relay_gain_low", "float", 0.2, "0-1",
-       "Relay gain of a manager with zero commitment (a frozen middle filters).", 0.0, 1.0),
-    _p("behaviour", "relay_gain_high", "float", 1.0, "0-1",
-       "Relay gain of a fully committed manager.", 0.0, 1.0),
-    _p("behaviour", "urgency_decay", "float", 0.02, "per week", "Weekly decay of organizational urgency.", 0.0, 1.0),
-    _p("behaviour", "baseline_urgency", "float", 0.2, "0-1", "Initial urgency (impetus to transform).", 0.0, 1.0),
-    _p("behaviour", "practice_threshold", "float", 0.4, "drive units",
-       "Mean threshold the practice drive must reach.", 0.0, 5.0),
-    _p("behaviour", "threshold_spread", "float", 0.12, "drive units (sd)",
-       "Standard deviation of practice thresholds.", 0.0, 2.0),
-    _p("behaviour", "weight_commitment", "float", 0.6, "-", "Weight of commitment in the practice drive.", 0.0, 5.0),
-    _p("behaviour", "weight_alignment", "float", 0.2, "-", "Weight of alignment in the practice drive.", 0.0, 5.0),
-    _p("behaviour", "weight_accountability", "float", 0.25, "-",
-       "Weight of accountability pressure in the practice drive.", 0.0, 5.0),
-    _p("behaviour", "weight_peers", "float", 0.15, "-", "Weight of peers' practice in the practice drive.", 0.0, 5.0),
-    _p("behaviour", "peer_mode", "choice", "fraction", "-",
-       "Peer practice counted as a 'fraction' of ties (Watts) or a 'count' (absolute threshold).",
-       choices=("fraction", "count")),
-    _p("behaviour", "practice_uptake", "float", 0.1, "per week",
-       "Weekly chance that a person acts on a changed practice drive (1 = at once).", 0.0, 1.0),
-    _p("behaviour", "habit", "float", 0.05, "drive units", "Drive bonus for having practised last week.", 0.0, 5.0),
-    _p("behaviour", "cynicism_weight", "float", 0.3, "0-1", "How far cynicism pulls the commitment target down.", 0.0, 1.0),
-    _p("behaviour", "cynicism_decay", "float", 0.02, "per week", "Weekly decay of cynicism.", 0.0, 1.0),
-    _p("behaviour", "broken_promise_cynicism", "float", 0.1, "0-1 per event",
-       "Cynicism added when a raised issue is not resolved.", 0.0, 1.0),
-    _p("behaviour", "overload_cynicism", "float", 0.01, "0-1 per week per project",
-       "Cynicism added weekly for each active project beyond a unit's capacity.", 0.0, 1.0),
-    _p("behaviour", "unit_capacity", "int", 2, "projects", "Concurrent projects a unit can absorb.", 0, 100),
-    _p("behaviour", "turnover_rate", "float", 0.18, "per year", "Annual staff turnover (US hospitals: 0.16-0.21).", 0.0, 0.95),
-    _p("behaviour", "socialization", "float", 0.6, "0-1",
-       "Weight of the unit's prevailing commitment in a new hire's starting commitment.", 0.0, 1.0),
-    _p("behaviour", "ceo_turnover", "float", 0.15, "per year", "Annual chance that the CEO leaves (0.13-0.20).", 0.0, 0.95),
-    _p("behaviour", "senior_turnover", "float", 0.10, "per year", "Annual chance that a senior leader leaves.", 0.0, 0.95),
-    _p("behaviour", "leader_capacity", "float", 20.0, "hours",
-       "A leader's store of personal capital (energy) when fully rested.", 0.0, 1000.0),
-    _p("behaviour", "energy_recovery", "float", 4.0, "hours per week", "Energy a leader regains each week.", 0.0, 100.0),
-    _p("behaviour", "project_start_rate", "float", 0.03, "per unit per week",
-       "Weekly chance a fully resourced, fully committed unit starts a project, at urgency 0.5.", 0.0, 1.0),
-    _p("behaviour", "project_length", "float", 26.0, "weeks", "Weeks of work a project needs at full support.", 1.0, 520.0),
-    _p("behaviour", "project_hazard", "float", 0.06, "per week",
-       "Weekly chance an unsupported project collapses.", 0.0, 1.0),
-    _p("behaviour", "redesign_share", "float", 0.3, "0-1",
-       "Share of new projects that are system redesigns rather than quick fixes.", 0.0, 1.0),
-    _p("behaviour", "success_boost", "float", 0.08, "0-1",
-       "Share of the gap to full commitment a team closes when its project succeeds.", 0.0, 1.0),
-    _p("behaviour", "observer_boost", "float", 0.02, "0-1",
-       "Share of the gap to full commitment closed by the team's contacts outside the unit.", 0.0, 1.0),
-    _p("behaviour", "failure_cynicism", "float", 0.08, "0-1", "Cynicism added to a team whose project fails.", 0.0, 1.0),
-    _p("behaviour", "quality_gain", "float", 0.1, "0-1", "Unit quality gained by a successful project.", 0.0, 1.0),
-    _p("behaviour", "quick_fix_decay", "float", 0.04, "per week", "Weekly decay of a quick fix's quality gain.", 0.0, 1.0),
-    _p("behaviour", "redesign_decay", "float", 0.002, "per week", "Weekly decay of a redesign's quality gain.", 0.0, 1.0),
-    _p("behaviour", "quality_rate", "float", 0.05, "per week",
-       "Share of the gap to practice-driven quality closed each week.", 0.0, 1.0),
-    _p("behaviour", "culture_memory", "float", 26.0, "weeks",
-       "Time constant of the culture index (an exponential moving average).", 1.0, 1000.0),
-    # --- levers ------------------------------------------------------------
-    _p("levers", "involved", "groups", ["ceo", "senior"], "-",
-       "Leaders who carry out the strategy: any of ceo, senior, physician, middle.",
-       choices=LEADER_GROUPS),
-    _p("levers", "steering", "float", 0.1, "0-1",
-       "Intensity of direction and expectations sent down the reporting lines.", 0.0, 1.0),
-    _p("levers", "accountability", "float", 0.05, "0-1", "Pressure on units to report and act on quality.", 0.0, 1.0),
-    _p("levers", "resources", "float", 0.2, "0-1", "QI resources given to units (share of need).", 0.0, 1.0),
-    _p("levers", "passion_display", "float", 0.1, "0-1",
-       "How visibly involved leaders show their passion beyond their direct reports.", 0.0, 1.0),
-    _p("levers", "rounders", "groups", [], "-", "Leaders who round: any of ceo, senior, physician, middle.",
-       choices=LEADER_GROUPS),
-    _p("levers", "rounding_frequency", "float", 0.0, "rounds per week", "Rounds each rounding leader makes.", 0.0, 7.0),
-    _p("levers", "rounding_contacts", "int", 5, "people per round", "Staff spoken with on one round.", 0, 100),
-    _p("levers", "follow_through", "float", 0.5, "0-1", "Share of issues raised on rounds that get resolved.", 0.0, 1.0),
-    _p("levers", "projects_per_leader", "int", 0, "projects", "Projects each involved leader sponsors at once.", 0, 20),
-    _p("levers", "barrier_removal", "float", 0.5, "0-1",
-       "How much a sponsor clears a project's barriers.", 0.0, 1.0),
-    _p("levers", "committee", "bool", False, "-", "Whether the quality integrating committee meets.", None, None),
-    _p("levers", "middle_development", "float", 0.0, "0-1",
-       "Intensity of middle-manager development (raises their commitment and relay).", 0.0, 1.0),
-    _p("levers", "impetus_shocks", "weeks", [], "weeks",
-       "Weeks at which an external shock (sentinel event, grant, award) raises urgency."),
-    _p("levers", "shock_size", "float", 0.5, "0-1", "Urgency added by one shock.", 0.0, 1.0),
-    _p("levers", "succession", "float", 0.5, "0-1",
-       "Succession planning: how much of a departing leader's passion their successor carries on.",
-       0.0, 1.0),
-    _p("levers", "successor_passion", "float", 0.4, "0-1",
-       "Passion a successor brings of their own, before succession planning.", 0.0, 1.0),
-    _p("levers", "schedule", "schedule", [], "-",
-       "Timed changes: {week, lever, value} sets a lever from that week; {week, depart} makes "
-       "'ceo' or 'physician' leave that week."),
-]
+# --- schedules ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class LeverChange:
+    """A scheduled lever change: ``lever`` takes ``value`` from ``week`` on."""
 
-PARAMETERS: dict[str, Parameter] = {p.name: p for p in _TABLE}
-LEVER_NAMES = [name for name, p in PARAMETERS.items() if p.section == "levers"]
+    week: int
+    lever: str
+    value: Any
+
+    def as_dict(self) -> dict[str, Any]:
+        value = list(self.value) if isinstance(self.value, tuple) else self.value
+        return {"week": self.week, "lever": self.lever, "value": value}
+
+
+@dataclass(frozen=True)
+class Departure:
+    """A scheduled departure: ``depart`` (``"ceo"`` or ``"physician"``)
+    leaves at ``week``'s turnover and is replaced by a successor."""
+
+    week: int
+    depart: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"week": self.week, "depart": self.depart}
+
+
+Event = LeverChange | Departure
+
+
+# --- the four tables -----------------------------------------------------------------
+@dataclass(frozen=True)
+class RunSettings:
+    """``[run]``: horizon, seed, engine and output options."""
+
+    weeks: int = parameter(260, "weeks", "Simulated horizon; one step is one week.", 1, 5200)
+    seed: int = parameter(0, "-", "Root seed of the model's random generator.", 0, 2**63 - 1)
+    engine: str = parameter(
+        "vectorized", "-",
+        "'vectorized' applies the rules to whole arrays; 'agent' runs each agent's step(); 'compiled' gives "
+        "the vectorized numbers from one loop compiled by Numba (orgchange[fast]), for long sweeps.",
+        choices=("vectorized", "agent", "compiled"))
+    snapshot_every: int = parameter(0, "weeks", "Record agent-level state every N weeks (0 = never).", 0, 5200)
+
+
+@dataclass(frozen=True)
+class OrganizationSettings:
+    """``[organization]``: the size and wiring of the hospital, or its chart."""
+
+    org_chart: str = parameter("", "path", "CSV (id,role,manager,unit) or GraphML org chart; empty = generate one.")
+    staff: int = parameter(500, "people", "Total head count of a generated hospital.", 10, 10_000_000)
+    senior_team: int = parameter(6, "people", "Senior leaders reporting to the CEO.", 1, 100)
+    unit_size: int = parameter(14, "people", "Mean frontline staff per unit; each unit has one middle manager.",
+                               2, 1000)
+    peer_density: float = parameter(0.25, "probability", "Chance that two members of the same unit share a peer tie.",
+                                    0.0, 1.0)
+    cross_unit_ties: float = parameter(1.0, "ties per person",
+                                       "Mean informal ties to people in other units (the integration lever).",
+                                       0.0, 50.0)
+    manager_peers: float = parameter(8.0, "ties per manager",
+                                     "Expected peer ties of a middle manager with the other managers of their "
+                                     "division (all of them in a division this small or smaller).", 0.0, 1000.0,
+                                     source="assumption")
+    committee_size: int = parameter(8, "people", "Members of the quality integrating committee when it meets.", 0, 100)
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """``[behaviour]``: how staff and leaders respond, and what actions cost."""
+
+    frontline_commitment: float = parameter(0.38, "0-1", "Mean predisposition to quality of frontline staff.",
+                                            0.0, 1.0)
+    middle_commitment: float = parameter(
+        0.42, "0-1", "Mean predisposition to quality of middle managers (P5; a low value is a frozen middle).",
+        0.0, 1.0)
+    predisposition_spread: float = parameter(0.15, "0-1 (sd)", "Standard deviation of individual predispositions.",
+                                             0.0, 0.4)
+    susceptibility: float = parameter(
+        0.6, "0-1", "Mean weight a person gives to social influence over their predisposition.", 0.0, 1.0)
+    susceptibility_spread: float = parameter(
+        0.8, "-", "Spread of susceptibility around its mean, as a multiple of s(1-s) (0 = everyone alike).",
+        0.0, 4.0, source="assumption")
+    influence_rate: float = parameter(0.03, "per week", "Share of the gap to the influence target closed each week.",
+                                      0.0, 1.0)
+    leader_weight: float = parameter(4.0, "peer equivalents", "Weight of a fully visible leader relative to one peer.",
+                                     0.0, 100.0)
+    manager_weight: float = parameter(3.0, "peer equivalents",
+                                      "Weight a person gives their own manager relative to one peer.", 0.0, 100.0)
+    practice_learning: float = parameter(
+        0.1, "0-1", "Pull of one's own QI practice on commitment: doing improvement work builds belief in it.",
+        0.0, 1.0)
+    rounding_weight: float = parameter(6.0, "peer equivalents",
+                                       "Weight of a rounding conversation in that week's influence.", 0.0, 100.0)
+    ceo_passion: float = parameter(0.75, "0-1", "The CEO's passion for quality (a trait).", 0.0, 1.0)
+    senior_passion: float = parameter(0.6, "0-1", "Mean passion of senior leaders.", 0.0, 1.0)
+    base_trust: float = parameter(0.5, "0-1", "Initial trust in leadership.", 0.0, 1.0)
+    feedback_boost: float = parameter(
+        0.05, "0-1 per issue",
+        "Share of the gap to full commitment closed when an issue raised on a round is resolved.", 0.0, 1.0)
+    trust_rate: float = parameter(
+        0.15, "0-1 per event", "Share of the gap to full (or no) trust closed by a kept (or broken) promise.",
+        0.0, 1.0)
+    alignment_rate: float = parameter(0.1, "per week", "Share of the gap to the received direction closed each week.",
+                                      0.0, 1.0)
+    development_rate: float = parameter(
+        0.02, "per week",
+        "Share of a middle manager's gap to full predisposition closed weekly at full development.", 0.0, 1.0)
+    relay_gain_low: float = parameter(
+        0.2, "0-1", "Relay gain of a manager with zero commitment (a frozen middle filters).", 0.0, 1.0)
+    relay_gain_high: float = parameter(1.0, "0-1", "Relay gain of a fully committed manager.", 0.0, 1.0)
+    urgency_decay: float = parameter(0.02, "per week", "Weekly decay of organizational urgency.", 0.0, 1.0)
+    baseline_urgency: float = parameter(0.2, "0-1", "Initial urgency (impetus to transform).", 0.0, 1.0)
+    practice_threshold: float = parameter(0.4, "drive units", "Mean threshold the practice drive must reach.",
+                                          0.0, 5.0)
+    threshold_spread: float = parameter(0.12, "drive units (sd)", "Standard deviation of practice thresholds.",
+                                        0.0, 2.0)
+    weight_commitment: float = parameter(0.6, "-", "Weight of commitment in the practice drive.", 0.0, 5.0)
+    weight_alignment: float = parameter(0.2, "-", "Weight of alignment in the practice drive.", 0.0, 5.0)
+    weight_accountability: float = parameter(0.25, "-", "Weight of accountability pressure in the practice drive.",
+                                             0.0, 5.0)
+    weight_peers: float = parameter(0.15, "-", "Weight of peers' practice in the practice drive.", 0.0, 5.0)
+    peer_mode: str = parameter(
+        "fraction", "-", "Peer practice counted as a 'fraction' of ties (Watts) or a 'count' (absolute threshold).",
+        choices=("fraction", "count"))
+    practice_uptake: float = parameter(
+        0.1, "per week", "Weekly chance that a person acts on a changed practice drive (1 = at once).", 0.0, 1.0)
+    habit: float = parameter(0.05, "drive units", "Drive bonus for having practised last week.", 0.0, 5.0)
+    cynicism_weight: float = parameter(0.3, "0-1", "How far cynicism pulls the commitment target down.", 0.0, 1.0)
+    cynicism_decay: float = parameter(0.02, "per week", "Weekly decay of cynicism.", 0.0, 1.0)
+    broken_promise_cynicism: float = parameter(0.1, "0-1 per event",
+                                               "Cynicism added when a raised issue is not resolved.", 0.0, 1.0)
+    overload_cynicism: float = parameter(0.01, "0-1 per week per project",
+                                         "Cynicism added weekly for each active project beyond a unit's capacity.",
+                                         0.0, 1.0)
+    unit_capacity: int = parameter(2, "projects", "Concurrent projects a unit can absorb.", 0, 100)
+    turnover_rate: float = parameter(0.18, "per year", "Annual staff turnover (US hospitals: 0.16-0.21).", 0.0, 0.95)
+    socialization: float = parameter(
+        0.6, "0-1", "Weight of the unit's prevailing commitment in a new hire's starting commitment.", 0.0, 1.0)
+    ceo_turnover: float = parameter(0.15, "per year", "Annual chance that the CEO leaves (0.13-0.20).", 0.0, 0.95)
+    senior_turnover: float = parameter(0.10, "per year", "Annual chance that a senior leader leaves.", 0.0, 0.95)
+    initial_tenure: float = parameter(
+        520.0, "weeks", "Founding staff's tenure is drawn uniformly from whole weeks below this.", 1.0, 5200.0,
+        source="assumption")
+    leader_capacity: float = parameter(20.0, "hours",
+                                       "A leader's store of personal capital (energy) when fully rested.",
+                                       0.0, 1000.0)
+    energy_recovery: float = parameter(4.0, "hours per week", "Energy a leader regains each week.", 0.0, 100.0)
+    steer_hours: float = parameter(2.0, "hours per week",
+                                   "A leader's steering and accountability reviews at full intensity.", 0.0, 100.0,
+                                   source="assumption")
+    round_contact_hours: float = parameter(0.25, "hours per person", "Time with one person spoken with on a round.",
+                                           0.0, 10.0, source="assumption")
+    sponsor_hours: float = parameter(1.5, "hours per project per week",
+                                     "Clearing one sponsored project's barriers at full barrier removal.",
+                                     0.0, 100.0, source="assumption")
+    committee_hours: float = parameter(1.5, "hours per week", "A quality committee meeting, for each member present.",
+                                       0.0, 100.0, source="assumption")
+    project_start_rate: float = parameter(
+        0.03, "per unit per week",
+        "Weekly chance a fully resourced, fully committed unit starts a project, at urgency 0.5.", 0.0, 1.0)
+    project_length: float = parameter(26.0, "weeks", "Weeks of work a project needs at full support.", 1.0, 520.0)
+    project_timeout: float = parameter(
+        3.0, "project lengths", "A project still unfinished after this many times its length has failed.",
+        1.0, 100.0, source="assumption")
+    project_hazard: float = parameter(0.06, "per week", "Weekly chance an unsupported project collapses.", 0.0, 1.0)
+    redesign_share: float = parameter(
+        0.3, "0-1", "Share of new projects that are system redesigns rather than quick fixes.", 0.0, 1.0)
+    committee_redesign_boost: float = parameter(
+        0.5, "0-1", "Share of the remaining quick fixes a fully attended committee turns into system redesigns.",
+        0.0, 1.0, source="assumption")
+    integration_per_tie: float = parameter(
+        0.1, "progress bonus per tie", "Project progress bonus per mean cross-unit tie per person.", 0.0, 10.0,
+        source="assumption")
+    max_tie_integration: float = parameter(0.5, "progress bonus", "Cap on the cross-unit-tie progress bonus.",
+                                           0.0, 10.0, source="assumption")
+    committee_integration: float = parameter(
+        0.3, "progress bonus", "Project progress bonus when the quality integrating committee meets in full.",
+        0.0, 10.0, source="assumption")
+    success_boost: float = parameter(
+        0.08, "0-1", "Share of the gap to full commitment a team closes when its project succeeds.", 0.0, 1.0)
+    observer_boost: float = parameter(
+        0.02, "0-1", "Share of the gap to full commitment closed by the team's contacts outside the unit.", 0.0, 1.0)
+    failure_cynicism: float = parameter(0.08, "0-1", "Cynicism added to a team whose project fails.", 0.0, 1.0)
+    quality_gain: float = parameter(0.1, "0-1", "Unit quality gained by a successful project.", 0.0, 1.0)
+    quick_fix_decay: float = parameter(0.04, "per week", "Weekly decay of a quick fix's quality gain.", 0.0, 1.0)
+    redesign_decay: float = parameter(0.002, "per week", "Weekly decay of a redesign's quality gain.", 0.0, 1.0)
+    quality_rate: float = parameter(0.05, "per week", "Share of the gap to practice-driven quality closed each week.",
+                                    0.0, 1.0)
+    culture_memory: float = parameter(26.0, "weeks",
+                                      "Time constant of the culture index (an exponential moving average).",
+                                      1.0, 1000.0)
+
+
+@dataclass(frozen=True)
+class Levers:
+    """``[levers]``: the leadership strategy in force."""
+
+    involved: tuple[str, ...] = parameter(
+        ("ceo", "senior"), "-", "Leaders who carry out the strategy: any of ceo, senior, physician, middle.",
+        choices=LEADER_GROUPS)
+    steering: float = parameter(0.1, "0-1", "Intensity of direction and expectations sent down the reporting lines.",
+                                0.0, 1.0)
+    accountability: float = parameter(0.05, "0-1", "Pressure on units to report and act on quality.", 0.0, 1.0)
+    resources: float = parameter(0.2, "0-1", "QI resources given to units (share of need).", 0.0, 1.0)
+    passion_display: float = parameter(
+        0.1, "0-1", "How visibly involved leaders show their passion beyond their direct reports.", 0.0, 1.0)
+    rounders: tuple[str, ...] = parameter((), "-", "Leaders who round: any of ceo, senior, physician, middle.",
+                                          choices=LEADER_GROUPS)
+    rounding_frequency: float = parameter(0.0, "rounds per week", "Rounds each rounding leader makes.", 0.0, 7.0)
+    rounding_contacts: int = parameter(5, "people per round", "Staff spoken with on one round.", 0, 100)
+    follow_through: float = parameter(0.5, "0-1", "Share of issues raised on rounds that get resolved.", 0.0, 1.0)
+    projects_per_leader: int = parameter(0, "projects", "Projects each involved leader sponsors at once.", 0, 20)
+    barrier_removal: float = parameter(0.5, "0-1", "How much a sponsor clears a project's barriers.", 0.0, 1.0)
+    committee: bool = parameter(False, "-", "Whether the quality integrating committee meets.")
+    middle_development: float = parameter(
+        0.0, "0-1", "Intensity of middle-manager development (raises their commitment and relay).", 0.0, 1.0)
+    impetus_shocks: tuple[int, ...] = parameter(
+        (), "weeks", "Weeks at which an external shock (sentinel event, grant, award) raises urgency.", kind="weeks")
+    shock_size: float = parameter(0.5, "0-1", "Urgency added by one shock.", 0.0, 1.0)
+    succession: float = parameter(
+        0.5, "0-1", "Succession planning: how much of a departing leader's passion their successor carries on.",
+        0.0, 1.0)
+    successor_passion: float = parameter(0.4, "0-1", "Passion a successor brings of their own, before succession "
+                                         "planning.", 0.0, 1.0)
+    schedule: tuple[Event, ...] = parameter(
+        (), "-", "Timed changes: {week, lever, value} sets a lever from that week; {week, depart} makes "
+        "'ceo' or 'physician' leave that week.", kind="schedule")
+
+
+TABLES: dict[str, type] = {"run": RunSettings, "organization": OrganizationSettings, "behaviour": Behaviour,
+                           "levers": Levers}
+"""The dataclass of each table, by section name."""
+
+
+def _specification(section: str, f: Any) -> Parameter:
+    m = f.metadata
+    return Parameter(f.name, section, m["kind"], f.default, m["unit"], m["doc"], m["low"], m["high"],
+                     m["choices"], m["source"])
+
+
+PARAMETERS: dict[str, Parameter] = {
+    f.name: _specification(section, f) for section, table in TABLES.items() for f in fields(table)}
+"""Every parameter by name, in table order."""
+LEVER_NAMES = [f.name for f in fields(Levers)]
 """The strategy's levers: the parameters a strategy file may set."""
+assert all(f.default is not MISSING for table in TABLES.values() for f in fields(table))
 
-# Each action a leader can take costs personal capital, in hours.
-ACTION_HOURS = {
-    "steer": 2.0,  # per week at full steering intensity
-    "round_contact": 0.25,  # per person spoken with
-    "sponsor": 1.5,  # per sponsored project per week, at full barrier removal
-    "committee": 1.5,  # per committee meeting week
-}
+
+def plain(value: Any) -> Any:
+    """A parameter value as plain data (lists and dicts), as TOML and JSON hold it."""
+    if isinstance(value, (LeverChange, Departure)):
+        return value.as_dict()
+    if isinstance(value, tuple):
+        return [plain(v) for v in value]
+    return value
 
 
 def defaults() -> dict[str, Any]:
-    """Return a fresh dictionary of every parameter's default value."""
-    return {name: (list(p.default) if isinstance(p.default, list) else p.default)
-            for name, p in PARAMETERS.items()}
+    """A fresh dictionary of every parameter's default value, as plain data."""
+    return {name: plain(p.default) for name, p in PARAMETERS.items()}
+
+
+# --- validation --------------------------------------------------------------------
+def _bound(p: Parameter, x: float) -> str:
+    return str(int(x)) if p.kind == "int" else f"{x:g}"
+
+
+def allowed(p: Parameter, value: Any = None) -> str:
+    """What ``p`` accepts, in words (for error messages and help)."""
+    kinds = {"int": "an integer", "float": "a number", "bool": "true or false", "str": "a string",
+             "weeks": "a list of week numbers >= 1",
+             "schedule": "a list of {week, lever, value} or {week, depart} tables"}
+    if p.kind == "choice":
+        return "one of " + ", ".join(repr(c) for c in p.choices)
+    if p.kind == "groups":
+        return "a list drawn from " + ", ".join(repr(c) for c in p.choices)
+    text = kinds[p.kind]
+    # A huge upper bound (a sanity cap) is left out of the message, unless the
+    # value broke it: then the message must say so.
+    above = isinstance(value, numbers.Real) and p.high is not None and value > p.high
+    if p.low is not None and p.high is not None and (p.high < 1e6 or above):
+        return f"{text} in [{_bound(p, p.low)}, {_bound(p, p.high)}]"
+    if p.low is not None:
+        return f"{text} >= {_bound(p, p.low)}"
+    if p.high is not None:
+        return f"{text} <= {_bound(p, p.high)}"
+    return text
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, (bool, np.bool_))
+
+
+def check_value(name: str, value: Any, location: tuple[str | int, ...] | None = None) -> Any:
+    """Validate one value of parameter ``name`` and return it in its
+    canonical type (a tuple for lists, `LeverChange`/`Departure` for events).
+
+    Raises `ConfigError` at ``location`` (default: ``(name,)``) with the
+    message ``"must be <allowed>, got <value>"`` when the value's type or
+    range is wrong.
+    """
+    p = PARAMETERS[name]
+    where = location or (name,)
+    given = value  # as the user wrote it, for the message: 9, not the 9.0 it becomes
+
+    def fail() -> ConfigError:
+        return ConfigError(f"must be {allowed(p, given)}, got {given!r}", where)
+
+    if p.kind == "bool":
+        if not _is_bool(value):
+            raise fail()
+        return bool(value)
+    if p.kind in ("str", "choice"):
+        if not isinstance(value, str) or (p.kind == "choice" and value not in p.choices):
+            raise fail()
+        return value
+    if p.kind == "groups":
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, (list, tuple)) or any(v not in p.choices for v in value):
+            raise fail()
+        return tuple(sorted(set(value), key=p.choices.index))
+    if p.kind == "schedule":
+        if not isinstance(value, (list, tuple)):
+            raise fail()
+        # Kept in the order given, so that an event's index is its place in
+        # the user's file; the model takes each week's events in this order.
+        return tuple(_check_event(e, (*where, k)) for k, e in enumerate(value))
+    if p.kind == "weeks":
+        if not isinstance(value, (list, tuple)) or any(
+                _is_bool(w) or not isinstance(w, numbers.Integral) or w < 1 for w in value):
+            raise fail()
+        return tuple(sorted(int(w) for w in value))
+    # Numbers (numpy's included). bool is a subclass of int, and must not pass for one.
+    if _is_bool(value) or not isinstance(value, numbers.Real):
+        raise fail()
+    try:
+        if p.kind == "int":
+            if not isinstance(value, numbers.Integral) and not float(value).is_integer():
+                raise fail()
+            value = int(value)
+        else:
+            value = float(value)
+            if not math.isfinite(value):
+                raise fail()
+    except (OverflowError, ValueError):  # an int too large for a float, or inf for an int
+        raise fail() from None
+    if (p.low is not None and value < p.low) or (p.high is not None and value > p.high):
+        raise fail()
+    return value
+
+
+SCHEDULED_LEVERS = [name for name in LEVER_NAMES if name != "schedule"]
+"""The levers a schedule may change."""
+
+
+def _check_event(event: Any, where: tuple[str | int, ...]) -> Event:
+    """Validate one timed event of a ``schedule``: ``{week, lever, value}``
+    sets a lever from that week on; ``{week, depart}`` makes a leader leave."""
+    if isinstance(event, (LeverChange, Departure)):
+        event = event.as_dict()
+    if not isinstance(event, Mapping):
+        raise ConfigError(f"must be a table such as {{week = 104, lever = \"accountability\", value = 0.0}} "
+                          f"or {{week = 156, depart = \"ceo\"}}, got {event!r}", where)
+    week = event.get("week")
+    if _is_bool(week) or not isinstance(week, numbers.Integral) or week < 1:
+        raise ConfigError(f"must be an integer >= 1, got {week!r}", (*where, "week"))
+    keys = set(event) - {"week"}
+    if keys == {"depart"}:
+        if event["depart"] not in SCHEDULE_DEPARTURES:
+            raise ConfigError(f"must be one of {', '.join(repr(d) for d in SCHEDULE_DEPARTURES)}, "
+                              f"got {event['depart']!r}", (*where, "depart"))
+        return Departure(int(week), event["depart"])
+    if keys == {"lever", "value"}:
+        lever = event["lever"]
+        if lever not in SCHEDULED_LEVERS:
+            raise ConfigError(f"unknown lever {lever!r}{did_you_mean(str(lever), SCHEDULED_LEVERS)}",
+                              (*where, "lever"))
+        return LeverChange(int(week), lever, check_value(lever, event["value"], (*where, "value")))
+    unknown = sorted(keys - {"lever", "value", "depart"})
+    if unknown:
+        raise ConfigError(f"unknown key {unknown[0]!r}{did_you_mean(unknown[0], ['lever', 'value', 'depart'])}; "
+                          "an event has week plus either lever and value, or depart", (*where, unknown[0]))
+    raise ConfigError(f"must have week plus either lever and value, or depart; got keys "
+                      f"{', '.join(sorted(event))}", where)

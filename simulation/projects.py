@@ -12,22 +12,17 @@ cynicism.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from simulation import rules
+from simulation.effects import Effects
+from simulation.organization import Organization
+from simulation.parameters import Behaviour
 
 QUICK_FIX, REDESIGN = "quick_fix", "redesign"
-
-INTEGRATION_PER_TIE = 0.1
-"""Progress bonus per mean cross-unit tie per person (cooperation across units)."""
-MAX_TIE_INTEGRATION = 0.5
-"""Cap on the cross-unit-tie bonus."""
-COMMITTEE_INTEGRATION = 0.3
-"""Progress bonus when the quality integrating committee meets in full."""
-TIMEOUT_LENGTHS = 3.0
-"""A project still unfinished after this many times its length has failed."""
 
 
 @dataclass(eq=False)
@@ -67,7 +62,7 @@ class Portfolio:
         self.failed = {QUICK_FIX: 0, REDESIGN: 0}
         self.quick_gain = np.zeros(n_units)
         self.redesign_gain = np.zeros(n_units)
-        self.redesign_share = redesign_share
+        self.redesign_share = redesign_share  # of the projects chartered, until the next step sets it
         self._next_id = 0
         self._per_unit = np.zeros(n_units, dtype=np.int64)  # active projects, kept up to date
 
@@ -84,47 +79,61 @@ class Portfolio:
         self._per_unit[project.unit] += 1
         return project
 
-    def step(self, model) -> None:
-        """One week of the portfolio: starts, progress, endings, feedback."""
-        cfg, rng, org, state = model.config, model.rng, model.organization, model.state
+    def step(self, week: int, rng: np.random.Generator, behaviour: Behaviour, org: Organization,
+             unit_commitment: np.ndarray, resources: float, urgency: float, integration: float,
+             redesign_share: float, observers: Callable[[int], np.ndarray]) -> Effects:
+        """One week of the portfolio: starts, progress and endings. Returns
+        its effects on the staff: successes lift the team and those who see
+        them; failures, and more projects than a unit can absorb, breed
+        cynicism.
 
+        ``unit_commitment`` is each unit's mean commitment as the week
+        began, ``resources`` the QI resources lever (0-1), ``integration``
+        the cooperation of other units (a progress bonus),
+        ``redesign_share`` the share of system redesigns among the projects
+        chartered from now until next week's step (the quality committee
+        raises it), and ``observers(unit)`` the people outside a unit who
+        see its results.
+        """
+        self.redesign_share = redesign_share
         # Units start projects of their own where resources and commitment allow.
-        chance = rules.project_start_chance(cfg.project_start_rate, model.levers.resources,
-                                            model.unit_commitment, model.urgency)
+        chance = rules.project_start_chance(behaviour.project_start_rate, resources, unit_commitment, urgency)
         for unit in (rng.random(len(chance)) < chance).nonzero()[0]:
-            self.charter(unit, model.week, rng)
+            self.charter(unit, week, rng)
 
-        soured = self._advance(model) if self.active else []
+        effects = Effects()
+        soured = self._advance(week, rng, behaviour, org, unit_commitment, resources, integration, observers,
+                               effects) if self.active else []
 
-        # Failures, and more projects than a unit can absorb, wear staff down.
-        excess = np.maximum(0, self._per_unit - cfg.unit_capacity)
+        excess = np.maximum(0, self._per_unit - behaviour.unit_capacity)
         overloaded = excess.nonzero()[0]
         if soured or len(overloaded):
             added = np.zeros(org.n)
             for team in soured:
-                added[team] += cfg.failure_cynicism
+                added[team] += behaviour.failure_cynicism
             for unit in overloaded:  # every project beyond capacity adds to the wear
-                added[org.members(unit)] += cfg.overload_cynicism * excess[unit]
-            state.cynicism[:] = rules.cynicism_next(state.cynicism, 0.0, added)
-        self.quick_gain *= 1.0 - cfg.quick_fix_decay
-        self.redesign_gain *= 1.0 - cfg.redesign_decay
+                added[org.members(unit)] += behaviour.overload_cynicism * excess[unit]
+            effects.cynicism_added = added
+        self.quick_gain *= 1.0 - behaviour.quick_fix_decay
+        self.redesign_gain *= 1.0 - behaviour.redesign_decay
+        return effects
 
-    def _advance(self, model) -> list[np.ndarray]:
+    def _advance(self, week: int, rng: np.random.Generator, behaviour: Behaviour, org: Organization,
+                 unit_commitment: np.ndarray, resources: float, integration: float,
+                 observers: Callable[[int], np.ndarray], effects: Effects) -> list[np.ndarray]:
         """Every active project's week at once: its progress, and whether it
-        succeeds, collapses or runs out of time; successes lift the team and
-        those who see it. Returns the teams of the projects that failed."""
-        cfg, rng, org, state = model.config, model.rng, model.organization, model.state
-        integration = (min(MAX_TIE_INTEGRATION, INTEGRATION_PER_TIE * cfg.cross_unit_ties)
-                       + COMMITTEE_INTEGRATION * model.committee_share)
+        succeeds, collapses or runs out of time. Records in ``effects`` whom
+        the successes lift; returns the teams of the projects that failed."""
         active = list(self.active)
         unit = np.array([p.unit for p in active], dtype=np.int64)
         support = np.array([p.support for p in active])
-        team_c = model.unit_commitment[unit]
+        team_c = unit_commitment[unit]
         progress = np.array([p.progress for p in active]) + rules.project_progress(
-            team_c, model.levers.resources, support, integration, cfg.project_length)
-        collapsed = rng.random(len(active)) < rules.project_collapse_chance(cfg.project_hazard, team_c, support)
-        age = model.week - np.array([p.started for p in active], dtype=np.int64)
-        ends = collapsed | (age > TIMEOUT_LENGTHS * cfg.project_length)
+            team_c, resources, support, integration, behaviour.project_length)
+        collapsed = rng.random(len(active)) < rules.project_collapse_chance(behaviour.project_hazard, team_c,
+                                                                            support)
+        age = week - np.array([p.started for p in active], dtype=np.int64)
+        ends = collapsed | (age > behaviour.project_timeout * behaviour.project_length)
 
         boosted: list[tuple[np.ndarray, float]] = []  # (people, boost), applied after the loop
         soured: list[np.ndarray] = []  # teams of failed projects
@@ -133,10 +142,10 @@ class Portfolio:
             project.support = 0.0  # support is paid for week by week
             if share_done >= 1.0:
                 self._finish(project, True)
-                boosted.append((model.observers(project.unit), cfg.observer_boost))
-                boosted.append((org.members(project.unit), cfg.success_boost))
+                boosted.append((observers(project.unit), behaviour.observer_boost))
+                boosted.append((org.members(project.unit), behaviour.success_boost))
                 gain = self.redesign_gain if project.kind == REDESIGN else self.quick_gain
-                gain[project.unit] += cfg.quality_gain
+                gain[project.unit] += behaviour.quality_gain
             elif failed:
                 self._finish(project, False)
                 soured.append(org.members(project.unit))
@@ -148,7 +157,7 @@ class Portfolio:
             for people, size in boosted:
                 boost[people] = np.maximum(boost[people], size)
             lifted = np.flatnonzero(boost)
-            state.commitment[lifted] = rules.kick(state.commitment[lifted], boost[lifted])
+            effects.lifted, effects.lift = lifted, boost[lifted]
         return soured
 
     def _finish(self, project: Project, success: bool) -> None:

@@ -1,26 +1,52 @@
-"""The model's state: numpy arrays indexed by person, and the week's signals.
+"""The model's state: arrays indexed by person, and the week's leader signals.
 
 `StaffState` holds what each person is (traits) and what they currently
-feel and do. Agents are views onto it: ``agent.commitment`` reads
-``model.state.commitment[agent.index]``. `Signals` holds what leaders did
-this week (direction sent, rounding conversations, promises kept or
-broken); leaders write it, and the staff update reads it.
+feel and do, as the rows of one 2-D array: ``state.values[COMMITMENT]`` is
+everyone's commitment, and ``state.values[:, i]`` is person ``i``'s whole
+state. The staff week (`simulation.week`) is written against these rows, so
+the same code updates everyone at once or one person at a time. Agents are
+views onto it: ``agent.commitment`` reads ``state.commitment[agent.index]``.
+
+`Signals` holds what leaders did this week (direction sent, rounding
+conversations, promises kept or broken, hours spent), in the same layout.
+Leaders fill a fresh one every week, and the staff update reads it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 
-from simulation.config import Config
 from simulation.organization import CEO, FRONTLINE, MIDDLE, SENIOR, Organization
+from simulation.parameters import Behaviour
 from simulation.rules import practice_drive, practises, within
 
+STATE_FIELDS = ("commitment", "alignment", "direction", "trust", "cynicism", "practice", "tenure", "energy",
+                "predisposition", "susceptibility", "threshold", "passion")
+"""The rows of `StaffState.values`, in order."""
+(COMMITMENT, ALIGNMENT, DIRECTION, TRUST, CYNICISM, PRACTICE, TENURE, ENERGY,
+ PREDISPOSITION, SUSCEPTIBILITY, THRESHOLD, PASSION) = range(len(STATE_FIELDS))
 
-@dataclass
+SIGNAL_FIELDS = ("steer", "visibility", "contact_weight", "contact_sum", "kept", "broken", "accountability",
+                 "practice_draw", "development", "hours")
+"""The rows of `Signals.values`, in order."""
+(STEER, VISIBILITY, CONTACT_WEIGHT, CONTACT_SUM, KEPT, BROKEN, ACCOUNTABILITY,
+ PRACTICE_DRAW, DEVELOPMENT, HOURS) = range(len(SIGNAL_FIELDS))
+
+
+def _row(k: int, doc: str) -> Any:
+    def get(self) -> np.ndarray:
+        return self.values[k]
+
+    def set_(self, value: Any) -> None:
+        self.values[k] = value
+
+    return property(get, set_, doc=doc)
+
+
 class StaffState:
-    """Per-person state; every array has one entry per person.
+    """Every person's state, one row of ``values`` per variable.
 
     Traits: ``predisposition`` (0-1, the private anchor of commitment),
     ``susceptibility`` (0-1, weight on social influence), ``threshold``
@@ -30,113 +56,143 @@ class StaffState:
     State: ``commitment``, ``alignment``, ``direction`` (the direction held
     and passed on), ``trust``, ``cynicism`` (all 0-1), ``practice`` (1.0 if
     the person does QI work this week, else 0.0), ``tenure`` (weeks) and
-    ``energy`` (hours of personal capital; leaders only).
+    ``energy`` (hours of personal capital; leaders only, else 0).
+
+    Each variable reads as an attribute (``state.commitment``, a view of
+    its row); assigning to one writes into the row.
     """
 
-    predisposition: np.ndarray
-    susceptibility: np.ndarray
-    threshold: np.ndarray
-    passion: np.ndarray
-    commitment: np.ndarray
-    alignment: np.ndarray
-    direction: np.ndarray
-    trust: np.ndarray
-    cynicism: np.ndarray
-    practice: np.ndarray
-    tenure: np.ndarray
-    energy: np.ndarray
+    __slots__ = ("values",)
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.values = values
+
+    @classmethod
+    def from_arrays(cls, **arrays: np.ndarray) -> StaffState:
+        """A state from one array per variable of `STATE_FIELDS`."""
+        return cls(np.array([arrays[name] for name in STATE_FIELDS], dtype=float))
+
+    commitment = _row(COMMITMENT, "Commitment to quality, 0-1 (an attitude).")
+    alignment = _row(ALIGNMENT, "Clarity of direction and expectations, 0-1.")
+    direction = _row(DIRECTION, "Direction held and passed on to reports, 0-1.")
+    trust = _row(TRUST, "Trust in leadership, 0-1.")
+    cynicism = _row(CYNICISM, "Fatigue and cynicism about initiatives, 0-1.")
+    practice = _row(PRACTICE, "1.0 if doing QI work this week, else 0.0 (a behaviour).")
+    tenure = _row(TENURE, "Weeks in the organization.")
+    energy = _row(ENERGY, "Personal capital left, in hours (leaders only; 0 for others).")
+    predisposition = _row(PREDISPOSITION, "Private anchor of commitment, 0-1.")
+    susceptibility = _row(SUSCEPTIBILITY, "Weight on social influence over predisposition, 0-1.")
+    threshold = _row(THRESHOLD, "Practice drive needed to do QI work (drive units).")
+    passion = _row(PASSION, "Passion for quality, 0-1 (CEO and senior leaders; 0 for others).")
+
+    @property
+    def n(self) -> int:
+        return self.values.shape[1]
 
     def copy(self) -> StaffState:
-        return StaffState(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
-
-
-def level_predisposition(role, config: Config):
-    """Mean predisposition by role: frontline staff at ``frontline_commitment``,
-    middle managers at ``middle_commitment`` (P5); the CEO and senior
-    leaders at their passion."""
-    means = np.array([config.ceo_passion, config.senior_passion, config.middle_commitment,
-                      config.frontline_commitment])
-    return means[role]
-
-
-def draw_traits(role: np.ndarray, config: Config, rng: np.random.Generator,
-                passion: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """Draw heterogeneous traits for the people with the given roles.
-
-    Used for the founding staff and for every new hire, always drawing in the
-    same order, so that both engines consume the generator identically.
-    ``passion``, if given, is the passion of each CEO or senior leader among
-    them (a successor's, set by succession planning) instead of a fresh draw.
-    """
-    k = len(role)
-    top = role <= SENIOR
-    mean = level_predisposition(role, config)
-    # The three traits' noise in one draw: the same numbers as three draws in turn.
-    noise = rng.standard_normal((3, k))
-    predisposition = within(mean + config.predisposition_spread * noise[0], 0.0, 1.0)
-    np.putmask(predisposition, role == CEO, mean)  # the CEO's passion is set exactly
-    if passion is not None:
-        predisposition = np.where(top, passion, predisposition)
-    s = config.susceptibility
-    # The spread vanishes at 0 and 1, so a population with susceptibility 1
-    # (DeGroot) or 0 (fully stubborn) has exactly that, leaders aside.
-    susceptibility = within(s + 0.8 * s * (1.0 - s) * noise[1], 0.0, 1.0)
-    # Passionate leaders hold to their conviction: they are swayed less.
-    susceptibility = np.where(top, susceptibility * (1.0 - predisposition), susceptibility)
-    threshold = config.practice_threshold + config.threshold_spread * noise[2]
-    passion = np.where(top, predisposition, 0.0)
-    return {"predisposition": predisposition, "susceptibility": susceptibility,
-            "threshold": threshold, "passion": passion}
-
-
-def initial_state(org: Organization, config: Config, rng: np.random.Generator) -> StaffState:
-    """The founding staff, before any strategy has acted."""
-    n = org.n
-    traits = draw_traits(org.role, config, rng)
-    tenure = rng.integers(0, 10 * 52, size=n).astype(float)
-    commitment = traits["predisposition"].copy()
-    zeros = np.zeros(n)
-    drive = practice_drive(commitment, zeros, zeros, zeros, zeros, config.weight_commitment,
-                           config.weight_alignment, config.weight_accountability, config.weight_peers,
-                           config.habit)
-    is_leader = org.role <= MIDDLE
-    return StaffState(
-        commitment=commitment, alignment=zeros.copy(), direction=zeros.copy(),
-        trust=np.full(n, config.base_trust), cynicism=zeros.copy(),
-        practice=practises(drive, traits["threshold"]).astype(float), tenure=tenure,
-        energy=np.where(is_leader, config.leader_capacity, 0.0), **traits)
+        return StaffState(self.values.copy())
 
 
 class Signals:
-    """What leaders did this week, per person, reset every week.
+    """What leaders did this week, per person, in a fresh object every week.
 
     ``steer``: direction a person sends down themselves (0-1).
     ``visibility``: how visible a leader's passion is beyond their direct
     reports (0-1). ``contact_weight`` / ``contact_sum``: weight of this week's
     rounding conversations with a person, and that weight times the rounding
     leader's commitment. ``kept`` / ``broken``: promises (issues raised on
-    rounds) resolved or dropped. ``hours``: leader-hours spent this week.
-    ``accountability``: the organization's accountability this week (0-1).
-    ``practice_draw``: each person's uniform draw for acting on their
-    practice drive this week (drawn by the model, so both engines use it).
+    rounds) resolved or dropped. ``accountability``: the accountability a
+    person's organization holds them to this week (0-1). ``practice_draw``:
+    each person's uniform draw for acting on their practice drive this week
+    (drawn by the model, so every engine uses the same numbers).
+    ``development``: the development a middle manager receives (0-1).
+    ``hours``: leader-hours spent this week.
+
+    ``committee_attendance`` counts the committee members who met this week,
+    and ``organization_accountability`` is the strongest accountability a
+    steering leader set this week (0-1), which the organization holds
+    everyone to.
     """
 
-    ARRAYS = ("steer", "visibility", "contact_weight", "contact_sum", "kept", "broken", "hours")
+    __slots__ = ("values", "committee_attendance", "organization_accountability")
 
     def __init__(self, n: int) -> None:
-        for name in self.ARRAYS:
-            setattr(self, name, np.zeros(n))
-        self.accountability = 0.0
-        self.practice_draw = np.zeros(n)  # every draw below an uptake of 1: the threshold rule acts at once
+        self.values = np.zeros((len(SIGNAL_FIELDS), n))
+        self.committee_attendance = 0
+        self.organization_accountability = 0.0
 
-    def reset(self) -> None:
-        self.__init__(len(self.steer))
+    steer = _row(STEER, "Direction a leader sends down this week, 0-1.")
+    visibility = _row(VISIBILITY, "Visibility of a leader's passion beyond their reports, 0-1.")
+    contact_weight = _row(CONTACT_WEIGHT, "Weight of this week's rounding conversations with a person.")
+    contact_sum = _row(CONTACT_SUM, "Those weights times the rounding leaders' commitment.")
+    kept = _row(KEPT, "Issues raised on rounds this week and resolved.")
+    broken = _row(BROKEN, "Issues raised on rounds this week and dropped.")
+    accountability = _row(ACCOUNTABILITY, "Accountability a person is held to this week, 0-1.")
+    practice_draw = _row(PRACTICE_DRAW, "Uniform draw for acting on the practice drive this week.")
+    development = _row(DEVELOPMENT, "Development a middle manager receives, 0-1.")
+    hours = _row(HOURS, "Leader-hours spent this week.")
 
     def leaders_reach_anyone(self) -> bool:
         """Whether any leader was visible or spoke with anyone this week; if
-        not, the engines can leave leaders out of social influence."""
-        return bool(self.visibility.any() or self.contact_weight.any())
+        not, the leaders' terms of social influence are all zero."""
+        return bool(self.values[VISIBILITY].any() or self.values[CONTACT_WEIGHT].any())
 
 
-__all__ = ["StaffState", "Signals", "initial_state", "draw_traits", "level_predisposition",
-           "CEO", "SENIOR", "MIDDLE", "FRONTLINE"]
+def level_predisposition(role: np.ndarray, behaviour: Behaviour) -> np.ndarray:
+    """Mean predisposition by role: frontline staff at ``frontline_commitment``,
+    middle managers at ``middle_commitment`` (P5); the CEO and senior
+    leaders at their passion."""
+    means = np.array([behaviour.ceo_passion, behaviour.senior_passion, behaviour.middle_commitment,
+                      behaviour.frontline_commitment])
+    return means[role]
+
+
+def draw_traits(role: np.ndarray, behaviour: Behaviour, rng: np.random.Generator,
+                passion: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Draw heterogeneous traits for the people with the given roles.
+
+    Used for the founding staff and for every new hire, always drawing in the
+    same order, so that every engine consumes the generator identically.
+    ``passion``, if given, is the passion of each CEO or senior leader among
+    them (a successor's, set by succession planning) instead of a fresh draw.
+    """
+    k = len(role)
+    top = role <= SENIOR
+    mean = level_predisposition(role, behaviour)
+    # The three traits' noise in one draw: the same numbers as three draws in turn.
+    noise = rng.standard_normal((3, k))
+    predisposition = within(mean + behaviour.predisposition_spread * noise[0], 0.0, 1.0)
+    np.putmask(predisposition, role == CEO, mean)  # the CEO's passion is set exactly
+    if passion is not None:
+        predisposition = np.where(top, passion, predisposition)
+    s = behaviour.susceptibility
+    # The spread vanishes at 0 and 1, so a population with susceptibility 1
+    # (DeGroot) or 0 (fully stubborn) has exactly that, leaders aside.
+    susceptibility = within(s + behaviour.susceptibility_spread * s * (1.0 - s) * noise[1], 0.0, 1.0)
+    # Passionate leaders hold to their conviction: they are swayed less.
+    susceptibility = np.where(top, susceptibility * (1.0 - predisposition), susceptibility)
+    threshold = behaviour.practice_threshold + behaviour.threshold_spread * noise[2]
+    passion = np.where(top, predisposition, 0.0)
+    return {"predisposition": predisposition, "susceptibility": susceptibility,
+            "threshold": threshold, "passion": passion}
+
+
+def initial_state(org: Organization, behaviour: Behaviour, rng: np.random.Generator) -> StaffState:
+    """The founding staff, before any strategy has acted."""
+    n = org.n
+    traits = draw_traits(org.role, behaviour, rng)
+    tenure = rng.integers(0, int(behaviour.initial_tenure), size=n).astype(float)
+    commitment = traits["predisposition"].copy()
+    zeros = np.zeros(n)
+    drive = practice_drive(commitment, zeros, zeros, zeros, zeros, behaviour.weight_commitment,
+                           behaviour.weight_alignment, behaviour.weight_accountability, behaviour.weight_peers,
+                           behaviour.habit)
+    is_leader = org.role <= MIDDLE
+    return StaffState.from_arrays(
+        commitment=commitment, alignment=zeros, direction=zeros, trust=np.full(n, behaviour.base_trust),
+        cynicism=zeros, practice=practises(drive, traits["threshold"]).astype(float), tenure=tenure,
+        energy=np.where(is_leader, behaviour.leader_capacity, 0.0), **traits)
+
+
+__all__ = ["StaffState", "Signals", "initial_state", "draw_traits", "level_predisposition", "STATE_FIELDS",
+           "SIGNAL_FIELDS", "CEO", "SENIOR", "MIDDLE", "FRONTLINE"]

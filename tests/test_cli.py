@@ -124,7 +124,7 @@ def test_strategy_from_a_user_file(tmp_path, capsys):
                            "--out", tmp_path / "o", "--no-figure")
     assert code == 0 and "Round a lot." in out
     config = Config.from_toml(tmp_path / "o" / "config.toml")
-    assert (config.rounders, config.rounding_frequency) == (["senior"], 3.0)
+    assert (config.rounders, config.rounding_frequency) == (("senior",), 3.0)
 
 
 def test_config_file_then_strategy_then_options(tmp_path, capsys):
@@ -249,7 +249,7 @@ def test_strategies_show_rejects_an_invalid_user_file(tmp_path, capsys):
     plan.write_text('name = "Plan"\ndescription = "x"\n[levers]\nsteering = 3\n')
     code, out, err = run_cli(capsys, "strategies", "show", plan)
     assert code == 2 and out == ""
-    assert err == f"orgchange: error: {plan}, line 4: [levers] steering: must be a number in [0, 1], got 3\n"
+    assert err == f"orgchange: error: {plan}, line 4: levers.steering: must be a number in [0, 1], got 3\n"
 
 
 @pytest.mark.parametrize(("argv", "message"), [

@@ -106,6 +106,7 @@ def test_an_invalid_experiment_file_names_the_field(experiment_file, tmp_path, c
     experiment_file.write_text(EXPERIMENT.replace('kind = "factorial"', 'kind = "grid"'))
     code, _, err = run_cli(capsys, "experiment", "run", experiment_file, "-o", tmp_path / "r.sqlite")
     assert code == 2
-    assert err == (f"orgchange: error: {experiment_file}: design.kind: must be one of 'factorial', "
+    line = EXPERIMENT.splitlines().index('kind = "factorial"') + 1
+    assert err == (f"orgchange: error: {experiment_file}, line {line}: design.kind: must be one of 'factorial', "
                    f"'latin_hypercube', 'morris', 'sobol', 'none', got 'grid'\n")
     assert not (tmp_path / "r.sqlite").exists()

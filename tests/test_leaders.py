@@ -6,7 +6,10 @@ import pytest
 
 from agents import CEO, MiddleManager, SeniorLeader
 from simulation import OrgChangeModel
-from simulation.parameters import ACTION_HOURS
+from simulation.parameters import Behaviour
+from simulation.state import Signals
+
+HOURS = Behaviour()  # the default cost of each action, in hours
 
 
 def model_with(**kw):
@@ -53,14 +56,14 @@ def test_rounding_visits_the_least_recently_seen_then_least_committed_unit():
 def test_a_round_talks_with_frontline_staff_of_the_unit_and_records_promises():
     model = model_with(rounders=["ceo"], rounding_contacts=4, follow_through=0.5)
     ceo = model.people[model.organization.ceo]
-    hours = ceo.round_on(3, 4)
-    contacted = np.flatnonzero(model.signals.contact_weight)
-    assert hours == 4 * ACTION_HOURS["round_contact"]
+    signals = Signals(model.organization.n)
+    hours = ceo.round_on(signals, 3, 4)
+    contacted = np.flatnonzero(signals.contact_weight)
+    assert hours == 4 * HOURS.round_contact_hours
     assert len(contacted) == 4
     assert set(contacted) <= set(model.organization.frontline(3))
-    np.testing.assert_allclose(model.signals.contact_sum[contacted],
-                               model.config.rounding_weight * ceo.commitment)
-    assert (model.signals.kept + model.signals.broken)[contacted].tolist() == [1, 1, 1, 1]
+    np.testing.assert_allclose(signals.contact_sum[contacted], model.behaviour.rounding_weight * ceo.commitment)
+    assert (signals.kept + signals.broken)[contacted].tolist() == [1, 1, 1, 1]
     assert ceo.last_rounded[3] == model.week
 
 
@@ -97,8 +100,8 @@ def test_energy_goes_to_projects_then_committee_then_steering_then_rounding():
         ceo = model.people[model.organization.ceo]
         return model.signals, ceo
 
-    sponsor, meet, steer = ACTION_HOURS["sponsor"], ACTION_HOURS["committee"], ACTION_HOURS["steer"]
-    sig, ceo = spend(sponsor + meet + steer + 4 * ACTION_HOURS["round_contact"])
+    sponsor, meet, steer = HOURS.sponsor_hours, HOURS.committee_hours, HOURS.steer_hours
+    sig, ceo = spend(sponsor + meet + steer + 4 * HOURS.round_contact_hours)
     assert sig.hours[ceo.index] == pytest.approx(sponsor + meet + steer + 1.0)
     sig, ceo = spend(sponsor + meet + steer)  # no energy left for rounding
     assert sig.contact_weight.sum() == 0 and sig.steer[ceo.index] > 0

@@ -179,7 +179,7 @@ def test_success_lifts_the_team_and_the_people_who_see_it():
     project = model.projects.charter(0, 0, model.rng)
     project.progress = 1.0
     before = model.state.commitment.copy()
-    model.projects.step(model)
+    model.project_week().apply(model.state)
     team = model.organization.members(0)
     np.testing.assert_allclose(model.state.commitment[team], rules.kick(before[team], 0.2))
     lifted = np.flatnonzero(model.state.commitment != before)
@@ -193,7 +193,7 @@ def test_success_lifts_the_team_and_the_people_who_see_it():
 def test_failure_breeds_cynicism_in_the_team():
     model = quiet_model(failure_cynicism=0.1)
     project = model.projects.charter(2, -1000, model.rng)  # long overdue: it has failed
-    model.projects.step(model)
+    model.project_week().apply(model.state)
     team = model.organization.members(2)
     assert model.projects.n_failed == 1
     np.testing.assert_allclose(model.state.cynicism[team], 0.1)
@@ -205,7 +205,7 @@ def test_overload_breeds_cynicism():
     model = quiet_model(unit_capacity=1, overload_cynicism=0.05)
     for _ in range(3):
         model.projects.charter(1, 0, model.rng)
-    model.projects.step(model)
+    model.project_week().apply(model.state)
     assert model.state.cynicism[model.organization.members(1)] == pytest.approx(0.1)  # two projects too many
     assert model.state.cynicism[model.organization.members(0)].max() == 0
 
@@ -215,7 +215,7 @@ def test_quick_fixes_fade_while_redesigns_persist():
     model.projects.quick_gain[:] = 0.1
     model.projects.redesign_gain[:] = 0.1
     for _ in range(52):
-        model.projects.step(model)
+        model.project_week().apply(model.state)
     assert model.projects.quick_gain[0] < 0.02 < 0.08 < model.projects.redesign_gain[0]
 
 
@@ -286,9 +286,8 @@ def test_new_hires_are_socialized_into_their_unit():
     model.run(3)
     unit_c = model.unit_commitment.copy()
     hired_before = model.state.tenure == 0
-    model._unit_means()
-    unit_c = model.unit_commitment.copy()
-    model._turnover()
+    unit_c = model._unit_means()[0]
+    model.hire(model.leavers())
     hires = np.flatnonzero((model.state.tenure == 0) & ~hired_before & (model.organization.unit >= 0))
     assert len(hires) > 10
     np.testing.assert_allclose(model.state.commitment[hires], unit_c[model.organization.unit[hires]])
@@ -333,11 +332,9 @@ def test_quality_follows_practice_and_culture_moves_slowly():
 def test_unit_spread_measures_differences_between_units():
     model = OrgChangeModel(staff=300, seed=18)
     model.state.commitment[:] = 0.5
-    model._unit_means()
-    assert model.unit_commitment.std() == 0
+    assert model._unit_means()[0].std() == 0
     model.state.commitment[model.organization.members(0)] = 1.0
-    model._unit_means()
-    assert model.unit_commitment.std() > 0
+    assert model._unit_means()[0].std() > 0
 
 
 def test_redesign_and_quick_fix_kinds_follow_the_share():

@@ -47,7 +47,7 @@ def test_apply_sets_the_levers_and_leaves_everything_else(name):
     base = Config(staff=123, weeks=52, habit=0.2, shock_size=0.35, succession=0.9)
     config = strategy.apply(base)
     for key, value in config.as_dict().items():
-        expected = strategy.levers[key] if key in strategy.levers else getattr(base, key)
+        expected = strategy.plain_levers()[key] if key in strategy.levers else base.as_dict()[key]
         assert value == expected, key
     assert base.staff == 123 and base.shock_size == 0.35  # the original is unchanged
 
@@ -111,10 +111,10 @@ def test_a_user_file_works_by_path(tmp_path):
     for arg in (path, str(path)):
         strategy = load_strategy(arg)
         assert strategy == Strategy("Night rounds", "Senior leaders round at night, and fix what they hear.",
-                                    {"rounders": ["senior"], "rounding_frequency": 1.5, "follow_through": 0.9},
+                                    {"rounders": ("senior",), "rounding_frequency": 1.5, "follow_through": 0.9},
                                     str(path))
         config = strategy.apply(Config())
-        assert (config.rounders, config.rounding_frequency, config.follow_through) == (["senior"], 1.5, 0.9)
+        assert (config.rounders, config.rounding_frequency, config.follow_through) == (("senior",), 1.5, 0.9)
 
 
 def test_a_user_file_without_a_toml_suffix_works_by_path(tmp_path):
@@ -136,34 +136,34 @@ def error_of(text: str, source: str = "mine.toml") -> str:
 
 def test_an_unknown_lever_gets_a_did_you_mean_and_its_line():
     text = USER.replace("follow_through = 0.9", "folow_through = 0.9")  # line 11
-    assert error_of(text) == ("mine.toml, line 11: [levers] unknown lever 'folow_through' "
+    assert error_of(text) == ("mine.toml, line 11: levers.folow_through: unknown lever "
                               "(did you mean 'follow_through'?)")
 
 
 def test_a_parameter_that_is_not_a_lever_is_called_out():
     text = USER + "staff = 300\n"  # line 12
-    assert error_of(text) == ("mine.toml, line 12: [levers] unknown lever 'staff' "
+    assert error_of(text) == ("mine.toml, line 12: levers.staff: unknown lever "
                               "('staff' is a parameter of [organization], not a lever)")
 
 
 @pytest.mark.parametrize(("line", "new", "message"), [
-    (10, "rounding_frequency = 9", "rounding_frequency: must be a number in [0, 7], got 9"),
-    (11, "follow_through = -0.1", "follow_through: must be a number in [0, 1], got -0.1"),
-    (11, 'follow_through = "high"', "follow_through: must be a number in [0, 1], got 'high'"),
-    (9, 'rounders = ["nurses"]', "rounders: must be a list drawn from 'ceo', 'senior', 'physician', 'middle', "
-                                 "got ['nurses']"),
+    (10, "rounding_frequency = 9", "levers.rounding_frequency: must be a number in [0, 7], got 9"),
+    (11, "follow_through = -0.1", "levers.follow_through: must be a number in [0, 1], got -0.1"),
+    (11, 'follow_through = "high"', "levers.follow_through: must be a number in [0, 1], got 'high'"),
+    (9, 'rounders = ["nurses"]', "levers.rounders: must be a list drawn from 'ceo', 'senior', 'physician', "
+                                 "'middle', got ['nurses']"),
 ])
 def test_an_intensity_out_of_range_names_the_field_and_its_line(line, new, message):
     lines = USER.splitlines()
     lines[line - 1] = new
-    assert error_of("\n".join(lines)) == f"mine.toml, line {line}: [levers] {message}"
+    assert error_of("\n".join(lines)) == f"mine.toml, line {line}: {message}"
 
 
 def test_the_line_search_is_not_fooled_by_the_description():
     # The description mentions a [levers] table and a lever; the real one is further down.
     text = ('name = "x"\ndescription = """\nWe will\n[levers]\nsteering = 0.5\nfor sure.\n"""\n\n'
             "[levers]\nsteering = 5\n")
-    assert error_of(text).startswith("mine.toml, line 10: [levers] steering: must be a number in [0, 1]")
+    assert error_of(text).startswith("mine.toml, line 10: levers.steering: must be a number in [0, 1]")
 
 
 def test_dotted_and_quoted_keys_are_found_too():
@@ -171,10 +171,9 @@ def test_dotted_and_quoted_keys_are_found_too():
     assert error_of('name = "x"\ndescription = "y"\n[levers]\n"steering" = 5\n').startswith("mine.toml, line 4: ")
 
 
-def test_an_error_whose_line_cannot_be_found_still_names_the_file():
-    # An inline table: the scan gives up on the line, not on the message.
+def test_a_value_inside_an_inline_table_is_placed_on_the_table_s_line():
     assert error_of('name = "x"\ndescription = "y"\nlevers = { steering = 5 }\n') == \
-        "mine.toml: [levers] steering: must be a number in [0, 1], got 5"
+        "mine.toml, line 3: levers.steering: must be a number in [0, 1], got 5"
 
 
 @pytest.mark.parametrize("missing", ["name", "description"])
@@ -193,13 +192,13 @@ def test_name_must_be_a_non_empty_string(value, shown):
 
 def test_an_unknown_top_level_key_gets_its_line_and_a_suggestion():
     text = USER.replace('name = "Night rounds"', 'name = "Night rounds"\ntitle = "x"')
-    assert error_of(text) == ("mine.toml, line 3: unknown key 'title'; "
+    assert error_of(text) == ("mine.toml, line 3: title: unknown key; "
                               "allowed: name, description, [levers], [[schedule]]")
     text = USER.replace("[levers]", "[lever]")
-    assert error_of(text) == ("mine.toml, line 8: unknown key 'lever' (did you mean 'levers'?); "
+    assert error_of(text) == ("mine.toml, line 8: lever: unknown key (did you mean 'levers'?); "
                               "allowed: name, description, [levers], [[schedule]]")
     text = USER.replace('name = "Night rounds"', 'name = "Night rounds"\nsteering = 0.5')
-    assert error_of(text) == ("mine.toml, line 3: unknown key 'steering' (levers belong in the [levers] table); "
+    assert error_of(text) == ("mine.toml, line 3: steering: unknown key (levers belong in the [levers] table); "
                               "allowed: name, description, [levers], [[schedule]]")
 
 
@@ -234,7 +233,7 @@ def test_a_user_file_error_names_the_path(tmp_path):
     path = write(tmp_path, USER.replace("follow_through = 0.9", "follow_through = 2"))
     with pytest.raises(ConfigError) as err:
         load_strategy(path)
-    assert str(err.value).startswith(f"{path}, line 11: [levers] follow_through: ")
+    assert str(err.value).startswith(f"{path}, line 11: levers.follow_through: ")
 
 
 def test_an_unreadable_strategy_file(tmp_path):
@@ -247,10 +246,11 @@ def test_an_unreadable_strategy_file(tmp_path):
 def test_apply_names_the_strategy_when_a_lever_clashes_with_the_config(tmp_path):
     path = write(tmp_path, 'name = "Shock"\ndescription = "A late shock."\n[levers]\nimpetus_shocks = [100]\n')
     strategy = load_strategy(path)
-    assert strategy.apply(Config(weeks=100)).impetus_shocks == [100]
+    assert strategy.apply(Config(weeks=100)).impetus_shocks == (100,)
     with pytest.raises(ConfigError) as err:
         strategy.apply(Config(weeks=50))
-    assert str(err.value) == f"strategy {str(path)!r}: impetus_shocks: weeks must be <= weeks (50), got [100]"
+    assert str(err.value) == (f"strategy {str(path)!r}, line 4: impetus_shocks: weeks must be <= weeks (50), "
+                              "got [100]")
 
 
 def test_levers_are_exactly_the_levers_section():

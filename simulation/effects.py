@@ -1,0 +1,43 @@
+"""What a mechanism changes, returned for the model to apply in one place.
+
+Projects, turnover and the other mechanisms of the week do not write into
+the model's state. Each returns an `Effects` saying what it changes, and
+`OrgChangeModel.step` applies them, in the order of DESIGN section 3, with
+`apply`: one rule for each kind of change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from simulation import rules
+from simulation.state import StaffState
+
+
+@dataclass
+class Effects:
+    """Changes to the staff's state.
+
+    Attributes
+    ----------
+    lifted : int array
+        People whose commitment a success lifts.
+    lift : float array
+        For each of ``lifted``, the share of their gap to full commitment
+        that closes (0-1).
+    cynicism_added : float array (n,) or None
+        Cynicism added to each person (0-1), before the week's cap at 1.
+    """
+
+    lifted: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    lift: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    cynicism_added: np.ndarray | None = None
+
+    def apply(self, state: StaffState) -> None:
+        """Make these changes to ``state``."""
+        if len(self.lifted):
+            state.commitment[self.lifted] = rules.kick(state.commitment[self.lifted], self.lift)
+        if self.cynicism_added is not None:
+            state.cynicism = rules.cynicism_next(state.cynicism, 0.0, self.cynicism_added)

@@ -1,0 +1,216 @@
+"""The staff week (steps 3, 4, 5 and 7 of DESIGN section 3), written once.
+
+A week of the staff update has two parts:
+
+1. **Gathering** what each person hears from around them: their manager's
+   commitment, development and direction, the weighted sums of their ties'
+   commitment and practice, and the leaders they see beyond their manager.
+   This is the only part that walks the network. `gather_everyone` does it
+   for the whole hospital with sparse products; `gather_person` does it for
+   one person with a loop over their ties, in the same order, so it gives the
+   same sums to the last bit.
+2. **The week itself**, `staff_week`: the rules of `simulation.rules`
+   applied in order, from what each person holds and hears to what they
+   hold next week (the rules are called through their module, so that a
+   test can swap one). It is written against rows (``now[COMMITMENT]``), so it runs
+   unchanged on the whole hospital (2-D arrays: every row is everyone's) or
+   on one person (their column: every row is one number).
+
+The three engines are these two parts put together three ways:
+
+* the vectorized engine: `gather_everyone`, then `staff_week` on everyone;
+* the compiled engine (`simulation.compiled`): a loop over people, compiled
+  by Numba, of `gather_person` then `staff_week` on the person's column;
+* the agent engine: each agent's ``step()`` (`agents.Person.step`) runs the
+  same two functions for its own index, in plain Python.
+
+Adding a mechanism to the staff week therefore means one rule in
+`simulation.rules` and one line here (plus a row in `simulation.state`
+if it needs new state).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from simulation import rules
+from simulation.state import ACCOUNTABILITY as HELD_TO_ACCOUNT
+from simulation.state import (
+    ALIGNMENT,
+    BROKEN,
+    COMMITMENT,
+    CONTACT_SUM,
+    CONTACT_WEIGHT,
+    CYNICISM,
+    DEVELOPMENT,
+    DIRECTION,
+    KEPT,
+    PRACTICE,
+    PRACTICE_DRAW,
+    PREDISPOSITION,
+    STEER,
+    SUSCEPTIBILITY,
+    TENURE,
+    THRESHOLD,
+    TRUST,
+    VISIBILITY,
+)
+
+AROUND_FIELDS = ("has_boss", "boss_commitment", "boss_development", "boss_direction", "tie_commitment",
+                 "tie_practice", "tie_weight", "seen_commitment", "seen_weight")
+"""What `gather_everyone` and `gather_person` give, row by row."""
+(HAS_BOSS, BOSS_COMMITMENT, BOSS_DEVELOPMENT, BOSS_DIRECTION, TIE_COMMITMENT, TIE_PRACTICE, TIE_WEIGHT,
+ SEEN_COMMITMENT, SEEN_WEIGHT) = range(len(AROUND_FIELDS))
+
+CHANGED_FIELDS = (COMMITMENT, ALIGNMENT, DIRECTION, TRUST, CYNICISM, PRACTICE, TENURE, PREDISPOSITION)
+"""The rows of the state that `staff_week` writes; the others carry over."""
+
+
+def staff_week(now: Any, around: Any, sig: Any, p: Any, nxt: Any) -> None:
+    """Write next week's state of everyone (or of one person) into ``nxt``.
+
+    Parameters
+    ----------
+    now, nxt
+        This week's and next week's state, as the rows of
+        `simulation.state.StaffState.values` (2-D, everyone) or one
+        person's column of them (1-D). Only the rows of `CHANGED_FIELDS` of
+        ``nxt`` are written.
+    around
+        What the person hears from around them, rows of `AROUND_FIELDS`
+        (from `gather_everyone` or `gather_person`).
+    sig
+        This week's leader signals, rows of `simulation.state.SIGNAL_FIELDS`.
+    p
+        The behaviour parameters (`simulation.parameters.Behaviour`, or the
+        compiled engine's copy of it).
+    """
+    # 3. Structural cascade: take up the direction the manager relays.
+    has_boss = around[HAS_BOSS] > 0.0
+    boss_gain = rules.select(has_boss, rules.relay_gain(around[BOSS_COMMITMENT], p.relay_gain_low,
+                                                        p.relay_gain_high, around[BOSS_DEVELOPMENT]), 0.0)
+    direction = rules.direction_next(sig[STEER], around[BOSS_DIRECTION], boss_gain)
+    alignment = rules.alignment_next(now[ALIGNMENT], direction, p.alignment_rate)
+
+    # 4. Social influence: ties and manager, then the leaders seen and met,
+    # as far as the person trusts leadership.
+    trust_weight = rules.leader_trust_weight(now[TRUST], now[CYNICISM])
+    weighted = around[TIE_COMMITMENT] + trust_weight * (p.leader_weight * around[SEEN_COMMITMENT] + sig[CONTACT_SUM])
+    total = around[TIE_WEIGHT] + trust_weight * (p.leader_weight * around[SEEN_WEIGHT] + sig[CONTACT_WEIGHT])
+    target = rules.influence_target(weighted, total, now[COMMITMENT], now[PREDISPOSITION], now[SUSCEPTIBILITY],
+                                    now[CYNICISM], p.cynicism_weight)
+    target = rules.practice_experience(target, now[PRACTICE], p.practice_learning)
+    commitment = rules.commitment_next(now[COMMITMENT], target, p.influence_rate)
+    commitment = rules.feedback(commitment, sig[KEPT], p.feedback_boost)  # issues resolved on rounds
+
+    # 5. Practice: a threshold on attitude, clarity, pressure, peers and habit.
+    peers = rules.peer_practice(around[TIE_PRACTICE], around[TIE_WEIGHT], p.peer_mode)
+    pressure = rules.accountability_pressure(sig[HELD_TO_ACCOUNT], boss_gain)
+    drive = rules.practice_drive(commitment, alignment, pressure, peers, now[PRACTICE], p.weight_commitment,
+                                 p.weight_alignment, p.weight_accountability, p.weight_peers, p.habit)
+
+    # 7. Fatigue, cynicism, trust and development.
+    nxt[COMMITMENT] = commitment
+    nxt[ALIGNMENT] = alignment
+    nxt[DIRECTION] = direction
+    nxt[PRACTICE] = rules.practice_next(now[PRACTICE], rules.practises(drive, now[THRESHOLD]),
+                                        sig[PRACTICE_DRAW], p.practice_uptake)
+    nxt[CYNICISM] = rules.cynicism_next(now[CYNICISM], p.cynicism_decay, sig[BROKEN] * p.broken_promise_cynicism)
+    nxt[TRUST] = rules.trust_next(now[TRUST], sig[KEPT], sig[BROKEN], p.trust_rate)
+    nxt[PREDISPOSITION] = rules.developed_predisposition(now[PREDISPOSITION], sig[DEVELOPMENT],
+                                                         p.development_rate)
+    nxt[TENURE] = now[TENURE] + 1.0
+
+
+class Network:
+    """The structure the staff week reads: who listens to whom, and how much.
+
+    Attributes
+    ----------
+    peers : CSR matrix (n x n)
+        Whom each person listens to every week (row = listener), with the
+        weight of each tie (informal ties 1, one's own manager
+        ``manager_weight``).
+    skip_level : CSR matrix (n x n)
+        1 where a person can see a leader above their own manager, when that
+        leader makes themselves visible.
+    tie_weight : float array (n,)
+        Each row's sum of ``peers``.
+    boss : int array (n,)
+        Each person's manager (0 for the CEO, whose ``has_boss`` is 0).
+    has_boss : float array (n,)
+        1.0 for everyone but the CEO.
+    """
+
+    def __init__(self, peers: sp.csr_matrix, skip_level: sp.csr_matrix, manager: np.ndarray) -> None:
+        self.peers = peers
+        self.skip_level = skip_level
+        self.tie_weight = np.asarray(peers.sum(axis=1)).ravel()
+        self.has_boss = (manager >= 0).astype(float)
+        self.boss = np.where(manager >= 0, manager, 0)
+
+    @property
+    def n(self) -> int:
+        return len(self.boss)
+
+
+def gather_everyone(now: np.ndarray, sig: np.ndarray, network: Network) -> tuple[np.ndarray, ...]:
+    """What everyone hears this week, rows of `AROUND_FIELDS`, from sparse products."""
+    boss, has_boss = network.boss, network.has_boss
+    # Nobody seen beyond their manager this week: those sums are zero.
+    if sig[VISIBILITY].any():
+        seen_commitment = network.skip_level @ (sig[VISIBILITY] * now[COMMITMENT])
+        seen_weight = network.skip_level @ sig[VISIBILITY]
+    else:
+        seen_commitment = seen_weight = np.zeros(network.n)
+    return (has_boss, now[COMMITMENT][boss], sig[DEVELOPMENT][boss],
+            rules.select(has_boss > 0.0, now[DIRECTION][boss], 0.0),
+            network.peers @ now[COMMITMENT], network.peers @ now[PRACTICE], network.tie_weight,
+            seen_commitment, seen_weight)
+
+
+def gather_person(i: int, now: np.ndarray, sig: np.ndarray, has_boss: np.ndarray, boss: np.ndarray,
+                  tie_weight: np.ndarray, peer_start: np.ndarray, peer_index: np.ndarray, peer_weight: np.ndarray,
+                  seen_start: np.ndarray, seen_index: np.ndarray, seen_weight: np.ndarray,
+                  around: np.ndarray) -> None:
+    """What person ``i`` hears this week, written into ``around`` (rows of
+    `AROUND_FIELDS`). ``has_boss``, ``boss`` and ``tie_weight`` are those of
+    `Network`; ``peer_*`` and ``seen_*`` are the CSR arrays (indptr, indices,
+    data) of its ``peers`` and ``skip_level`` (see `network_arrays`).
+
+    Each sum runs over the person's ties in storage order, from zero, as
+    SciPy's sparse product does, so it gives `gather_everyone`'s numbers
+    exactly. Plain Python: the agent engine runs it as it is, and the
+    compiled engine compiles it.
+    """
+    manager = boss[i]
+    around[HAS_BOSS] = has_boss[i]
+    around[BOSS_COMMITMENT] = now[COMMITMENT, manager]
+    around[BOSS_DEVELOPMENT] = sig[DEVELOPMENT, manager]
+    around[BOSS_DIRECTION] = now[DIRECTION, manager] if has_boss[i] > 0.0 else 0.0
+    weighted = 0.0
+    practising = 0.0
+    for k in range(peer_start[i], peer_start[i + 1]):
+        weighted += peer_weight[k] * now[COMMITMENT, peer_index[k]]
+        practising += peer_weight[k] * now[PRACTICE, peer_index[k]]
+    seen = 0.0
+    seen_total = 0.0
+    for k in range(seen_start[i], seen_start[i + 1]):
+        j = seen_index[k]
+        seen += seen_weight[k] * (sig[VISIBILITY, j] * now[COMMITMENT, j])
+        seen_total += seen_weight[k] * sig[VISIBILITY, j]
+    around[TIE_COMMITMENT] = weighted
+    around[TIE_PRACTICE] = practising
+    around[TIE_WEIGHT] = tie_weight[i]
+    around[SEEN_COMMITMENT] = seen
+    around[SEEN_WEIGHT] = seen_total
+
+
+def network_arrays(network: Network) -> tuple[np.ndarray, ...]:
+    """The arrays of ``network`` that `gather_person` takes after ``sig``, in its order."""
+    peers, skip = network.peers, network.skip_level
+    return (network.has_boss, network.boss, network.tie_weight, peers.indptr, peers.indices, peers.data,
+            skip.indptr, skip.indices, skip.data)

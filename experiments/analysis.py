@@ -73,6 +73,16 @@ OUTCOMES: dict[str, Outcome] = {
 
 
 # --- intervals ------------------------------------------------------------------------------------
+def half_width(sd, n, level: float = 0.95):
+    """Half-width of the Student-t confidence interval of a mean, from the
+    sample standard deviation ``sd`` of ``n`` values: numbers, or pandas
+    Series (one interval per group). NaN where ``n < 2``."""
+    n = np.asarray(n, dtype=float) if not isinstance(n, pd.Series) else n.astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        df = np.where(n > 1, n - 1, np.nan) if not isinstance(n, pd.Series) else (n - 1).where(n > 1)
+        return stats.t.ppf(0.5 + level / 2, df) * sd / np.sqrt(n)
+
+
 def mean_ci(values: Iterable[float], level: float = 0.95) -> tuple[float, float, float, int]:
     """Mean and Student-t confidence interval of ``values``, ignoring NaN.
 
@@ -87,7 +97,7 @@ def mean_ci(values: Iterable[float], level: float = 0.95) -> tuple[float, float,
     mean = float(x.mean())
     if n == 1:
         return mean, np.nan, np.nan, 1
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / np.sqrt(n))
+    half = float(half_width(x.std(ddof=1), n, level))
     return mean, mean - half, mean + half, n
 
 
@@ -233,9 +243,7 @@ def trajectories(runs: pd.DataFrame, timeseries: pd.DataFrame, metrics: Iterable
             continue
         grouped = ts.groupby(["strategy", "week"], sort=False)[metric]
         mean, sd, n = grouped.mean(), grouped.std(ddof=1), grouped.count()
-        # The same Student-t interval as `mean_ci`, vectorized over strategies and weeks.
-        with np.errstate(invalid="ignore", divide="ignore"):
-            half = stats.t.ppf(0.975, (n - 1).where(n > 1)) * sd / np.sqrt(n)
+        half = half_width(sd, n)  # one interval per strategy and week
         frames.append(pd.DataFrame({"mean": mean, "low": mean - half, "high": mean + half, "n": n})
                       .reset_index().assign(metric=metric))
     columns = ["strategy", "metric", "week", "mean", "low", "high", "n"]

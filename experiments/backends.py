@@ -10,7 +10,7 @@ the futures, so any executor works, including your own. Three are built in:
     A local pool of worker processes (`process_pool`), one run per process
     at a time. The default when there are enough runs to share out.
 ``dask``
-    A Dask distributed cluster (`DaskExecutor`; the optional extra
+    A Dask distributed cluster (`dask_executor`; the optional extra
     ``pip install 'orgchange[dask]'``): an existing one at ``scheduler``
     (``tcp://host:8786``), or else a local cluster started for the
     experiment and closed after it.
@@ -28,7 +28,6 @@ import os
 import signal
 import sys
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -114,47 +113,16 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker)
 
 
-class DaskExecutor(Executor):
-    """A Dask distributed `Client` behind the `Executor` interface.
+def dask_executor(client: Any) -> Executor:
+    """A Dask distributed `Client` as a `concurrent.futures.Executor`
+    (distributed's own ``Client.get_executor``).
 
     Dask treats calls as pure by default: two calls with equal arguments
-    share one key, and the second gets the first one's cached result.
-    Every call here has ``pure=False`` and its own key,
-    ``run-<run id>-<token>`` (the token is new for each executor), so no run
-    is ever silently answered from another's cache.
+    share one key, and the second gets the first one's cached result. Here
+    every call is impure (``pure=False``), so it gets a key of its own and no
+    run is ever silently answered from another's cache.
     """
-
-    def __init__(self, client: Any) -> None:
-        self.client = client
-        self.token = uuid.uuid4().hex[:8]
-        self._live: dict[str, Any] = {}  # Dask forgets a task whose future nobody holds
-        self._lock = threading.Lock()
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
-        run_id = getattr(args[0], "run_id", None) if args else None
-        key = f"run-{run_id}-{self.token}" if run_id is not None else f"{fn.__name__}-{uuid.uuid4().hex}"
-        task = self.client.submit(fn, *args, key=key, pure=False, **kwargs)
-        future: Future = Future()
-        future.set_running_or_notify_cancel()
-
-        def relay(done: Any) -> None:  # runs on the client's thread when the task ends
-            with self._lock:
-                self._live.pop(key, None)
-            try:
-                future.set_result(done.result())
-            except BaseException as err:  # noqa: B036 - a cancelled task raises CancelledError
-                future.set_exception(err)
-
-        with self._lock:
-            self._live[key] = task
-        task.add_done_callback(relay)
-        return future
-
-    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        with self._lock:
-            live, self._live = list(self._live.values()), {}
-        if cancel_futures and live:
-            self.client.cancel(live)
+    return client.get_executor(pure=False)
 
 
 @dataclass
@@ -213,11 +181,11 @@ def open_backend(executor: str | Executor | None = None, workers: int | None = N
     else:
         with _dask_client(workers or cores, scheduler) as (client, name):
             n = max(1, sum(client.nthreads().values()))
-            pool = DaskExecutor(client)
+            pool = dask_executor(client)
             try:
                 yield Backend(pool, name.format(n=n), n)
             finally:
-                pool.shutdown(cancel_futures=True)
+                pool.shutdown(wait=False)  # cancels what is still queued
 
 
 @contextmanager

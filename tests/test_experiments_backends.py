@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from experiments import Experiment, ExperimentError, backends, load, run_experiment
-from experiments.backends import SMALL_JOB, DaskExecutor, choose
+from experiments.backends import SMALL_JOB, choose, dask_executor
 from experiments.progress import Progress
 
 EXPERIMENT = """
@@ -102,7 +102,7 @@ def test_a_dask_local_cluster_gives_bit_identical_results(experiment_file, seria
 def test_dask_calls_are_never_answered_from_its_cache():
     distributed = pytest.importorskip("distributed", reason="the Dask backend needs: pip install 'orgchange[dask]'")
     with distributed.Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None) as client:
-        executor = DaskExecutor(client)
+        executor = dask_executor(client)
         # With Dask's default pure=True, two equal calls would share one key and one result.
         first, second = executor.submit(os.urandom, 16), executor.submit(os.urandom, 16)
         assert first.result(timeout=30) != second.result(timeout=30)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from simulation.cli.common import parameter_help, report_error
+from simulation.cli.common import as_option_error, parameter_help, report_error
 from simulation.config import ConfigError
 from simulation.parameters import PARAMETERS
 
@@ -167,11 +167,16 @@ def _check_design(command: str, kind: str) -> None:
         raise ConfigError(f"{command}: needs an experiment with {needs}; this one's design kind is {kind!r}")
 
 
+COMPARE_OPTIONS = {("experiment", "strategies"): "--strategies", ("experiment", "replicates"): "--replicates",
+                   ("experiment", "weeks"): "--weeks", ("experiment", "seed"): "--seed",
+                   ("experiment", "baseline"): "--baseline", ("base", "organization", "staff"): "--staff",
+                   ("base", "run", "engine"): "--engine"}
+"""The option of `orgchange compare` that sets each field of the experiment it builds."""
+
+
 def _compare_experiment(args):
     """The experiment 'orgchange compare' runs: its options as an experiment
     file would give them (design kind none)."""
-    import re
-
     from experiments import Experiment, ExperimentError
 
     if args.replicates < 1:
@@ -190,10 +195,7 @@ def _compare_experiment(args):
     try:
         experiment = Experiment.from_dict(tables, base_dir=Path.cwd())
     except ExperimentError as err:
-        # Name the option the user typed, not the experiment-file field it became.
-        text = re.sub(r"^experiment\.(\w+)(\[\d+\])?|^base\.(?:organization|run)\.(\w+)",
-                      lambda m: f"--{m.group(1) or m.group(3)}", str(err))
-        raise ConfigError(text) from None
+        raise as_option_error(err, COMPARE_OPTIONS) from None
     names = [s.name for s in experiment.strategies.values()]
     question = args.question or (f"How do {', '.join(names[:-1])} and {names[-1]} compare over {weeks} weeks "
                                  f"({weeks / 52:.1f} years)?" if len(names) > 1 else

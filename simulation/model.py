@@ -22,7 +22,8 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import numbers
+from collections.abc import Callable, Mapping
 from types import SimpleNamespace
 from typing import Any
 
@@ -90,6 +91,10 @@ class OrgChangeModel(mesa.Model):
 
     def __init__(self, config: Config | None = None, *, organization: Organization | None = None,
                  **overrides: Any) -> None:
+        if config is not None and not isinstance(config, Config):
+            hint = "; for a mapping of values, use OrgChangeModel(Config(**values)) or OrgChangeModel(**values)" \
+                if isinstance(config, Mapping) else ""
+            raise TypeError(f"OrgChangeModel: config must be a Config, got {type(config).__name__}{hint}")
         config = (config or Config()).replace(**overrides) if overrides else (config or Config())
         super().__init__(rng=config.seed)
         self.config = config
@@ -255,6 +260,8 @@ class OrgChangeModel(mesa.Model):
     def run(self, weeks: int | None = None, progress: Callable[[int], None] | None = None) -> pd.DataFrame:
         """Run ``weeks`` weeks (default: the configured horizon) and return
         the tidy time series: one row per week, one column per metric."""
+        if weeks is not None and (isinstance(weeks, bool) or not isinstance(weeks, numbers.Integral) or weeks < 0):
+            raise ConfigError(f"weeks: must be an integer >= 0 (the weeks to run on from now), got {weeks!r}")
         for _ in range(self.config.weeks if weeks is None else weeks):
             self.step()
             if progress is not None:

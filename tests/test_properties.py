@@ -15,7 +15,9 @@ minutes: `COST_CAPS` (a hospital of at most 200 staff, a horizon of at most
 52 weeks, ...). Those caps shrink only sizes; every rate, weight and
 switch still spans its whole range. The fast suite draws `FAST_EXAMPLES`
 configurations; the slow test draws `SLOW_EXAMPLES`. Both are
-derandomized (the same configurations every time), so CI is repeatable;
+derandomized: no random seed, so the same code and the same selection of
+tests draw the same configurations (Hypothesis also mixes in constants it
+finds in the modules loaded, so another selection may draw others).
 ``ORGCHANGE_FUZZ_EXAMPLES=N`` draws more.
 """
 

@@ -14,12 +14,12 @@ See docs/experiments.md.
 """
 
 from experiments.design import Design
-from experiments.errors import ExperimentError
+from experiments.errors import ExperimentError, StoreDamaged, StoreInUse
 from experiments.experiment import Experiment, RunSpec, run_seed
 from experiments.export import export
 from experiments.replicates import replicate_seeds, run_replicates
 from experiments.results import Results, load
 from experiments.runner import Summary, run_experiment
 
-__all__ = ["Design", "Experiment", "ExperimentError", "Results", "RunSpec", "Summary", "export", "load",
-           "replicate_seeds", "run_experiment", "run_replicates", "run_seed"]
+__all__ = ["Design", "Experiment", "ExperimentError", "Results", "RunSpec", "StoreDamaged", "StoreInUse", "Summary",
+           "export", "load", "replicate_seeds", "run_experiment", "run_replicates", "run_seed"]

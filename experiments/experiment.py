@@ -234,23 +234,29 @@ class Experiment:
             config = self.strategies[strategy].apply(self.base).replace(**self.points.points[point])
             return config if seed is None else config.replace(seed=seed)
         except ConfigError as err:
-            values = ", ".join(f"{k}={v!r}" for k, v in self.points.points[point].items())
-            where = f"design point {point}" + (f" ({values})" if values else "")
-            raise ExperimentError(f"{where}, strategy {strategy!r}: {err}") from None
+            raise ExperimentError(f"{self._where(point, strategy)}: {err}") from None
+
+    def _where(self, point: int, strategy: str) -> str:
+        """``design point 1 (org_chart='b.csv'), strategy 'mandate'``, for messages."""
+        values = ", ".join(f"{k}={v!r}" for k, v in self.points.points[point].items())
+        return f"design point {point}" + (f" ({values})" if values else "") + f", strategy {strategy!r}"
 
     def check(self) -> None:
         """Build every design point's configuration under every strategy, so
         that a clash (say, a lever value a strategy cannot take at some
         point) stops the experiment before it starts, not in the middle."""
-        charts = {self.base.org_chart}
+        # A missing chart would fail every run that uses it: say so now, naming
+        # the first design point and strategy that use it. (A chart that exists
+        # but is malformed is only found by loading it, in the run.)
+        checked = set()
         for point in range(len(self.points)):
             for label in self.strategies:
-                charts.add(self.config_for(point, label).org_chart)
-        # A missing chart would fail every run that uses it: say so now. (A chart
-        # that exists but is malformed is only found by loading it, in the run.)
-        for chart in sorted(c for c in charts if c):
-            if not Path(chart).is_file():
-                raise ExperimentError(f"file {chart!r} does not exist", ("org_chart",))
+                chart = self.config_for(point, label).org_chart
+                if chart and chart not in checked:
+                    checked.add(chart)
+                    if not Path(chart).is_file():
+                        raise ExperimentError(f"{self._where(point, label)}: org_chart: file {chart!r} does "
+                                              "not exist")
 
     # -- writing it out -------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import secrets
+import shutil
+import sqlite3
 from pathlib import Path
 
 import pandas as pd
 
 from experiments.errors import ExperimentError
-from experiments.results import load
-from experiments.store import connect_read_only
+from experiments.results import read_results, reading
+from experiments.store import open_checked
 
 FORMATS = ("csv", "parquet")
 CHUNK = 200_000
@@ -22,42 +26,70 @@ def export(store: str | Path, folder: str | Path, fmt: str = "csv") -> list[Path
     ``manifest.json`` and ``experiment.toml`` (the experiment file as given)
     into ``folder``; return the paths written.
 
+    The store is checked first, and the files are written into a temporary
+    folder beside ``folder``, then moved into place: a damaged store, a full
+    disk or a kill never leaves half an export. A new ``folder`` appears
+    whole, in one rename; into an existing one, each file is replaced
+    whole, once all four are written.
+
     Parquet needs pyarrow (or fastparquet), which orgchange does not install.
     """
     if fmt not in FORMATS:
         raise ExperimentError(f"--format: must be one of {', '.join(FORMATS)}, got {fmt!r}")
     if fmt == "parquet" and not any(importlib.util.find_spec(m) for m in ("pyarrow", "fastparquet")):
         raise ExperimentError("--format parquet needs pyarrow: pip install pyarrow (or use --format csv)")
-    results = load(store, timeseries=(fmt == "parquet"))
-    folder = Path(folder)
+    store, folder = Path(store), Path(folder)
     if folder.exists() and not folder.is_dir():
         raise ExperimentError(f"--output: {str(folder)!r} is a file; give a folder")
-    folder.mkdir(parents=True, exist_ok=True)
-    runs, series = folder / f"runs.{fmt}", folder / f"timeseries.{fmt}"
-    if fmt == "csv":
-        results.runs.to_csv(runs, index=False)
-        _timeseries_csv(store, series, results.manifest["metrics"])
-    else:
-        results.runs.to_parquet(runs, index=False)
-        results.timeseries.to_parquet(series, index=False)
-    manifest, toml = folder / "manifest.json", folder / "experiment.toml"
-    manifest.write_text(json.dumps(results.manifest, indent=2) + "\n", encoding="utf-8")
-    toml.write_text(results.manifest["experiment_toml"], encoding="utf-8")
-    return [runs, series, manifest, toml]
-
-
-def _timeseries_csv(store: str | Path, path: Path, metrics: list[str]) -> None:
-    """The time series, read and written a chunk at a time."""
-    connection = connect_read_only(store)
+    connection, manifest = open_checked(store)
     try:
-        chunks = pd.read_sql_query("SELECT * FROM timeseries ORDER BY run_id, week", connection, chunksize=CHUNK)
-        with path.open("w", encoding="utf-8", newline="") as out:
-            header = True
-            for chunk in chunks:
-                chunk = chunk.reindex(columns=["run_id", "week", *metrics])
-                chunk.to_csv(out, index=False, header=header)
-                header = False
-            if header:  # no finished run: still write the header
-                pd.DataFrame(columns=["run_id", "week", *metrics]).to_csv(out, index=False)
+        results = read_results(connection, store, manifest, timeseries=(fmt == "parquet"))
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        # Beside the target, so that moving it is a rename; made with mkdir (not
+        # mkdtemp, whose folder only its owner may read) to get the usual permissions.
+        staging = folder.parent / f".{folder.name}.{os.getpid()}-{secrets.token_hex(4)}.partial"
+        staging.mkdir()
+        try:
+            names = [f"runs.{fmt}", f"timeseries.{fmt}", "manifest.json", "experiment.toml"]
+            runs, series, manifest_json, toml = (staging / name for name in names)
+            with reading(store):
+                if fmt == "csv":
+                    results.runs.to_csv(runs, index=False)
+                    _timeseries_csv(connection, series, results.manifest["metrics"])
+                else:
+                    results.runs.to_parquet(runs, index=False)
+                    results.timeseries.to_parquet(series, index=False)
+            manifest_json.write_text(json.dumps(results.manifest, indent=2) + "\n", encoding="utf-8")
+            toml.write_text(results.manifest["experiment_toml"], encoding="utf-8")
+            _move_into_place(staging, folder, names)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     finally:
         connection.close()
+    return [folder / name for name in names]
+
+
+def _timeseries_csv(connection: sqlite3.Connection, path: Path, metrics: list[str]) -> None:
+    """The time series, read and written a chunk at a time."""
+    chunks = pd.read_sql_query("SELECT * FROM timeseries ORDER BY run_id, week", connection, chunksize=CHUNK)
+    with path.open("w", encoding="utf-8", newline="") as out:
+        header = True
+        for chunk in chunks:
+            chunk = chunk.reindex(columns=["run_id", "week", *metrics])
+            chunk.to_csv(out, index=False, header=header)
+            header = False
+        if header:  # no finished run: still write the header
+            pd.DataFrame(columns=["run_id", "week", *metrics]).to_csv(out, index=False)
+
+
+def _move_into_place(staging: Path, folder: Path, names: list[str]) -> None:
+    """The finished files from ``staging`` to ``folder``: the whole folder in
+    one rename if it is new, else file by file, each replaced in one step."""
+    if not folder.exists():
+        try:
+            os.rename(staging, folder)
+            return
+        except OSError:  # it appeared meanwhile, or cannot be renamed onto: file by file
+            folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        os.replace(staging / name, folder / name)

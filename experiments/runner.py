@@ -31,6 +31,8 @@ from typing import Any
 from experiments.backends import open_backend
 from experiments.errors import ExperimentError
 from experiments.experiment import Experiment, RunSpec
+from experiments.integrity import unstarted
+from experiments.lock import StoreLock
 from experiments.manifest import build_manifest, package_versions
 from experiments.progress import Progress
 from experiments.store import Store, check_new
@@ -95,7 +97,10 @@ def run_experiment(experiment: Experiment | str | Path, store: str | Path,
         An `Experiment`, or the path of an experiment TOML file.
     store
         The results file. A new experiment refuses an existing file unless
-        ``overwrite``.
+        ``overwrite`` (a file whose creation was interrupted holds no
+        results, and is started again). Whatever the options, a store that
+        another process is writing is refused with `StoreInUse`, naming
+        that process; the store's lock is held until this call returns.
     executor
         ``"serial"``, ``"processes"``, ``"dask"``, any
         `concurrent.futures.Executor`, or None to choose: serial for one
@@ -106,8 +111,10 @@ def run_experiment(experiment: Experiment | str | Path, store: str | Path,
         Address of a running Dask scheduler, ``tcp://host:8786``.
     resume
         Finish an existing store: skip its finished runs, run the rest. The
-        experiment must be the one the store was made from. A missing store
-        is simply started.
+        experiment must be the one the store was made from, and the store
+        must pass every check (`experiments.integrity`): a damaged one is
+        refused with `StoreDamaged`. A missing store, or one whose creation
+        was interrupted, is simply started.
     retry_failed
         With ``resume``, run the failed runs again too.
     progress
@@ -132,12 +139,20 @@ def run_experiment(experiment: Experiment | str | Path, store: str | Path,
     say = log or (lambda message: warnings.warn(message, stacklevel=3))
 
     # Everything that can go wrong is checked before the store is written:
-    # the experiment above, the store here, the backend (say, an unreachable
-    # scheduler) as it opens.
+    # the experiment above; here, that no other process writes the store
+    # (its lock, held to the end), then the store itself; the backend (say,
+    # an unreachable scheduler) as it opens.
     db = None
+    lock = StoreLock(path)
     try:
-        if resume and path.exists():
-            db = Store.open(path)
+        _make_folder(path)
+        lock.acquire()
+        stub = unstarted(path)
+        if stub:
+            say(f"note: {str(path)!r} was left unfinished by an interrupted start and holds no results; "
+                f"starting it again")
+        if resume and path.exists() and not stub:
+            db = Store.open(path, lock=lock)
             _check_same(db, experiment, path, say)
             if retry_failed:
                 db.retry_failed()
@@ -145,7 +160,8 @@ def run_experiment(experiment: Experiment | str | Path, store: str | Path,
             check_new(path, overwrite)
         with open_backend(executor, workers, scheduler, jobs=len(db.todo()) if db else len(specs)) as backend:
             if db is None:
-                db = Store.create(path, experiment, specs, build_manifest(experiment), overwrite=overwrite)
+                db = Store.create(path, experiment, specs, build_manifest(experiment), overwrite=overwrite,
+                                  lock=lock)
             before = db.counts()
             todo = db.todo()
             if log:
@@ -166,6 +182,7 @@ def run_experiment(experiment: Experiment | str | Path, store: str | Path,
     finally:
         if db is not None:
             db.close()
+        lock.release()
     return Summary(path, len(specs), after["done"], after["failed"], after["pending"],
                    before["done"] + before["failed"], stats["ran"], time.perf_counter() - started,
                    stats["run_seconds"], stats["store_seconds"], backend.name, backend.workers, errors)
@@ -229,6 +246,14 @@ def _run_all(experiment: Experiment, specs: list[RunSpec], todo: list[int], exec
         except KeyboardInterrupt:
             pass
         raise
+
+
+def _make_folder(path: Path) -> None:
+    """The store's folder, created if missing; an error names the store."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OSError(err.errno, err.strerror, str(path)) from None
 
 
 def _uses_compiled_engine(experiment: Experiment) -> bool:

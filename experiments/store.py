@@ -11,11 +11,18 @@ SQLite comes with Python and needs no server; one file holds everything::
 ``params`` is the JSON of the design point's varied parameters; ``status``
 is ``pending``, ``done`` or ``failed``; ``wall_time`` is the run's own time
 in seconds; ``leader_hours`` is its leader effort (mean leader-hours per
-week over weeks 1 to the horizon).
+week over weeks 1 to the horizon). `experiments.schema` writes the tables
+down once, for creating them and for checking them.
 
 How it stays consistent:
 
-* Every run is written as ``pending`` before any runs, in one transaction.
+* One writer at a time: a `Store` holds the store's lock
+  (`experiments.lock`) while it is open, so a second writer (a plain run,
+  ``--resume`` or ``--overwrite``) is refused, naming the process at work.
+* A store is complete from the moment it exists. It is built under a
+  temporary name (``.<name>.creating``), schema, manifest and every run
+  ``pending`` in one transaction, flushed to disk and then renamed into
+  place: a kill at any moment leaves either no store or a whole one.
 * Only the parent process writes. A finished run's time series and its new
   status go in one transaction, so a run is either entirely stored and
   ``done`` or not stored at all and still ``pending``, whenever the process
@@ -24,81 +31,89 @@ How it stays consistent:
   `experiments.load` on a running experiment, never block the writer.
   ``synchronous = NORMAL`` means a commit survives the process being killed,
   though a power cut may lose the last few (which ``--resume`` reruns).
+* Every read checks the file first (`experiments.integrity`), and an SQLite
+  error says what it means (`experiments.errors.store_failure`): a damaged
+  file, a busy one, or a machine that refused.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from experiments.errors import ExperimentError
+from experiments.errors import ExperimentError, StoreDamaged, store_failure
 from experiments.experiment import Experiment, RunSpec
+from experiments.integrity import check_connection, check_file, unstarted
+from experiments.lock import StoreLock
+from experiments.schema import SCHEMA_VERSION, STATUSES, create_statements, decode, encode, quote
 from experiments.worker import RunResult
 
-SCHEMA_VERSION = "1"
-STATUSES = ("pending", "done", "failed")
+__all__ = ["SCHEMA_VERSION", "STATUSES", "Store", "check_new", "companions", "creating_path", "open_checked"]
 
 
 class Store:
     """An open experiment store, for the runner that writes it.
 
     Use `create` for a new experiment and `open` to resume one; read results
-    with `experiments.load`.
+    with `experiments.load`. An open store holds the store's lock; `close`
+    gives it up (unless it was handed a lock its caller holds).
     """
 
-    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, connection: sqlite3.Connection, path: Path, lock: StoreLock, own_lock: bool) -> None:
         self.connection = connection
         self.path = path
+        self._lock, self._own_lock = lock, own_lock
         self.metrics = tuple(self.manifest()["metrics"])
-        columns = ", ".join(["run_id", "week", *(_quote(m) for m in self.metrics)])
+        columns = ", ".join(["run_id", "week", *(quote(m) for m in self.metrics)])
         self._insert = f"INSERT INTO timeseries ({columns}) VALUES ({', '.join('?' * (len(self.metrics) + 2))})"
 
     # -- opening -----------------------------------------------------------------------------
     @classmethod
     def create(cls, path: str | Path, experiment: Experiment, runs: Iterable[RunSpec],
-               manifest: dict[str, Any], overwrite: bool = False) -> Store:
+               manifest: dict[str, Any], overwrite: bool = False, lock: StoreLock | None = None) -> Store:
         """A new store at ``path`` with every run ``pending``.
 
-        Refuses an existing file unless ``overwrite``, so that finished
-        results are never lost by accident.
+        Refuses an existing store unless ``overwrite``, so that finished
+        results are never lost by accident (a file whose creation was
+        interrupted holds none, and is replaced). ``lock``: the store's lock,
+        if the caller holds it already; else it is taken here.
         """
         path = Path(path)
-        check_new(path, overwrite)
-        if path.exists():
-            for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-                stale.unlink(missing_ok=True)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        connection = _connect(path)
-        points = experiment.points.points
-        with _transaction(connection):
-            connection.execute("CREATE TABLE manifest (key TEXT PRIMARY KEY, value TEXT)")
-            connection.execute(
-                "CREATE TABLE runs (run_id INTEGER PRIMARY KEY, point INTEGER, strategy TEXT, "
-                "replicate INTEGER, seed INTEGER, params TEXT, status TEXT NOT NULL DEFAULT 'pending', "
-                "error TEXT, wall_time REAL, leader_hours REAL)")
-            metric_columns = "".join(f", {_quote(m)} REAL" for m in experiment.metrics)
-            connection.execute(f"CREATE TABLE timeseries (run_id INTEGER NOT NULL, week INTEGER NOT NULL"
-                               f"{metric_columns}, PRIMARY KEY (run_id, week)) WITHOUT ROWID")
-            connection.executemany("INSERT INTO manifest VALUES (?, ?)",
-                                   [(k, _encode(v)) for k, v in manifest.items()])
-            connection.executemany(
-                "INSERT INTO runs (run_id, point, strategy, replicate, seed, params) VALUES (?, ?, ?, ?, ?, ?)",
-                [(r.run_id, r.point, r.strategy, r.replicate, r.seed, json.dumps(points[r.point]))
-                 for r in runs])
-        return cls(connection, path)
+        lock, own = (lock, False) if lock is not None else (StoreLock(path).acquire(), True)
+        try:
+            check_new(path, overwrite)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            points = experiment.points.points
+            _build(path, experiment.metrics, manifest,
+                   [(r.run_id, r.point, r.strategy, r.replicate, r.seed, json.dumps(points[r.point])) for r in runs])
+            return cls(_connect(path), path, lock, own)
+        except BaseException:
+            if own:
+                lock.release()
+            raise
 
     @classmethod
-    def open(cls, path: str | Path) -> Store:
-        """An existing store, to resume writing it."""
+    def open(cls, path: str | Path, lock: StoreLock | None = None) -> Store:
+        """An existing store, checked, to resume writing it."""
         path = Path(path)
-        check_store(path)
-        return cls(_connect(path), path)
+        lock, own = (lock, False) if lock is not None else (StoreLock(path).acquire(), True)
+        try:
+            connection, _ = open_checked(path)
+            connection.close()
+            return cls(_connect(path), path, lock, own)
+        except BaseException:
+            if own:
+                lock.release()
+            raise
 
     def close(self) -> None:
         self.connection.close()
+        if self._own_lock:
+            self._lock.release()
 
     def __enter__(self) -> Store:
         return self
@@ -108,22 +123,24 @@ class Store:
 
     # -- reading ---------------------------------------------------------------------------------
     def manifest(self) -> dict[str, Any]:
-        return read_manifest(self.connection)
+        return read_manifest(self.connection, self.path)
 
     def counts(self) -> dict[str, int]:
         """Runs by status."""
-        rows = dict(self.connection.execute("SELECT status, COUNT(*) FROM runs GROUP BY status").fetchall())
+        with _translated(self.path):
+            rows = dict(self.connection.execute("SELECT status, COUNT(*) FROM runs GROUP BY status").fetchall())
         return {status: rows.get(status, 0) for status in STATUSES}
 
     def todo(self) -> list[int]:
         """Ids of the runs still ``pending``, in order."""
-        return [r for (r,) in self.connection.execute(
-            "SELECT run_id FROM runs WHERE status = 'pending' ORDER BY run_id")]
+        with _translated(self.path):
+            return [r for (r,) in self.connection.execute(
+                "SELECT run_id FROM runs WHERE status = 'pending' ORDER BY run_id")]
 
     # -- writing ------------------------------------------------------------------------------------
     def retry_failed(self) -> int:
         """Mark every failed run pending again; returns how many."""
-        with _transaction(self.connection):
+        with _transaction(self.connection, self.path):
             cursor = self.connection.execute(
                 "UPDATE runs SET status = 'pending', error = NULL, wall_time = NULL WHERE status = 'failed'")
         return cursor.rowcount
@@ -132,7 +149,7 @@ class Store:
         """Store one finished run, its time series and its status, in one
         transaction: all of it or (if the process dies) none of it."""
         done = result.error is None
-        with _transaction(self.connection):
+        with _transaction(self.connection, self.path):
             cursor = self.connection.execute(
                 "UPDATE runs SET status = ?, error = ?, wall_time = ?, leader_hours = ? "
                 "WHERE run_id = ? AND status = 'pending'",
@@ -144,59 +161,103 @@ class Store:
                 self.connection.executemany(self._insert, rows)
 
     def set_manifest(self, key: str, value: Any) -> None:
-        with _transaction(self.connection):
-            self.connection.execute("INSERT OR REPLACE INTO manifest VALUES (?, ?)", (key, _encode(value)))
+        with _transaction(self.connection, self.path):
+            self.connection.execute("INSERT OR REPLACE INTO manifest VALUES (?, ?)", (key, encode(value)))
 
 
-# -- helpers shared with experiments.results ---------------------------------------------------------
-MANIFEST_JSON = ("root_seed", "n_runs", "design", "metrics", "strategies", "versions", "sessions")
-"""Manifest values stored as JSON; the rest are plain text."""
-
-
-def read_manifest(connection: sqlite3.Connection) -> dict[str, Any]:
-    manifest = dict(connection.execute("SELECT key, value FROM manifest").fetchall())
-    for key in MANIFEST_JSON:
-        if key in manifest:
-            manifest[key] = json.loads(manifest[key])
-    return manifest
+# -- helpers shared with experiments.results and experiments.export -------------------------------------
+def read_manifest(connection: sqlite3.Connection, path: Path) -> dict[str, Any]:
+    """The manifest, JSON values decoded; `StoreDamaged` if one is not valid JSON."""
+    with _translated(path):
+        rows = connection.execute("SELECT key, value FROM manifest").fetchall()
+    try:
+        return decode(rows)
+    except ValueError as err:
+        raise StoreDamaged(f"results file {str(path)!r} is damaged: {err}") from None
 
 
 def check_new(path: Path, overwrite: bool = False) -> None:
-    """Raise a clear error unless a new store may be written at ``path``."""
+    """Raise a clear error unless a new store may be written at ``path``:
+    nothing there, a store whose creation was interrupted (it holds no
+    results), or ``overwrite``."""
     if path.is_dir():
         raise ExperimentError(f"--output: {str(path)!r} is a folder; give the path of a results file")
-    if path.exists() and not overwrite:
+    if path.exists() and not overwrite and not unstarted(path):
         raise ExperimentError(f"--output: {str(path)!r} already exists; add --resume to finish it, "
                               f"or --overwrite to start again")
 
 
-def check_store(path: Path) -> None:
-    """Raise a clear error unless ``path`` is an orgchange results file."""
-    if not path.exists():
-        raise ExperimentError(f"results file {str(path)!r} does not exist")
-    if path.is_dir():
-        raise ExperimentError(f"{str(path)!r} is a folder, not a results file")
+def open_checked(path: str | Path) -> tuple[sqlite3.Connection, dict[str, Any]]:
+    """A connection for reading the store at ``path``, once it has passed
+    every check of `experiments.integrity`, and its manifest. It never
+    creates a missing file."""
+    path = Path(path)
+    check_file(path)
+    connection = _connect_existing(path)
     try:
-        connection = _connect_existing(path)
+        return connection, check_connection(connection, path)
+    except BaseException:
+        connection.close()
+        raise
+
+
+def creating_path(path: str | Path) -> Path:
+    """Where a new store at ``path`` is built before it is renamed into place."""
+    path = Path(path)
+    return path.with_name(f".{path.name}.creating")
+
+
+def companions(path: Path) -> tuple[Path, Path]:
+    """SQLite's write-ahead log and shared-memory index of the store at ``path``."""
+    return Path(f"{path}-wal"), Path(f"{path}-shm")
+
+
+def _build(path: Path, metrics: tuple[str, ...], manifest: dict[str, Any], runs: list[tuple]) -> None:
+    """Write the complete new store under a temporary name, then rename it
+    to ``path``: whenever this is stopped, ``path`` is an old store, no
+    store, or the whole new one. Needs the store's lock (one builder)."""
+    temp = creating_path(path)
+    for leftover in (temp, Path(f"{temp}-journal")):  # from a build that was killed
+        leftover.unlink(missing_ok=True)
+    try:
+        connection = sqlite3.connect(temp, isolation_level=None)
         try:
-            tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            version = connection.execute("SELECT value FROM manifest WHERE key = 'schema_version'").fetchone() \
-                if "manifest" in tables else None
+            # A rollback journal, not a write-ahead log, while building: once
+            # committed, the file is complete on its own and can be renamed.
+            connection.execute("PRAGMA synchronous = FULL")
+            with _transaction(connection, path):
+                for statement in create_statements(metrics):
+                    connection.execute(statement)
+                connection.executemany("INSERT INTO manifest VALUES (?, ?)",
+                                       [(k, encode(v)) for k, v in manifest.items()])
+                connection.executemany(
+                    "INSERT INTO runs (run_id, point, strategy, replicate, seed, params) VALUES (?, ?, ?, ?, ?, ?)",
+                    runs)
         finally:
             connection.close()
-    except sqlite3.DatabaseError as err:
-        raise ExperimentError(f"{str(path)!r} is not an orgchange results file ({err})") from None
-    if not {"runs", "timeseries", "manifest"} <= tables or version is None:
-        raise ExperimentError(f"{str(path)!r} is not an orgchange results file (no runs, timeseries and manifest)")
-    if version[0] != SCHEMA_VERSION:
-        raise ExperimentError(f"{str(path)!r} has store schema {version[0]}, this orgchange reads {SCHEMA_VERSION}")
+        # The store being replaced goes first, with its log: a write-ahead log
+        # left beside the new file would be replayed into it.
+        for old in (path, *companions(path)):
+            old.unlink(missing_ok=True)
+        os.replace(temp, path)
+        _sync_folder(path.parent)
+    except sqlite3.Error as err:
+        raise store_failure(err, path) from None
+    except OSError as err:
+        raise OSError(err.errno, err.strerror, str(path)) from None
+    finally:
+        temp.unlink(missing_ok=True)
 
 
-def connect_read_only(path: str | Path) -> sqlite3.Connection:
-    """A connection for reading a store (it never creates a missing file)."""
-    path = Path(path)
-    check_store(path)
-    return _connect_existing(path)
+def _sync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX; Windows has no folder handles)."""
+    if os.name == "nt":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _connect_existing(path: Path) -> sqlite3.Connection:
@@ -204,38 +265,64 @@ def _connect_existing(path: Path) -> sqlite3.Connection:
     after a crash, SQLite needs to write to recover the write-ahead log;
     read-only otherwise (say, a results file on a read-only disk)."""
     uri = path.resolve().as_uri()
+    connection = None
     try:
         connection = sqlite3.connect(f"{uri}?mode=rw", uri=True)
         connection.execute("SELECT 1 FROM sqlite_master LIMIT 1")
         return connection
-    except sqlite3.OperationalError:
+    except sqlite3.Error as err:
+        if connection is not None:
+            connection.close()
+        if not isinstance(err, sqlite3.OperationalError):  # not a permission: the file itself is at fault
+            raise store_failure(err, path, reading=True) from None
+    try:
         return sqlite3.connect(f"{uri}?mode=ro", uri=True)
+    except sqlite3.Error as err:
+        raise store_failure(err, path, reading=True) from None
 
 
 def _connect(path: Path) -> sqlite3.Connection:
     # isolation_level=None: no implicit transactions; `_transaction` says where each begins and ends.
-    connection = sqlite3.connect(path, isolation_level=None, timeout=30)
-    connection.execute("PRAGMA journal_mode = WAL")
-    connection.execute("PRAGMA synchronous = NORMAL")
+    with _translated(path):
+        connection = sqlite3.connect(path, isolation_level=None, timeout=30)
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = NORMAL")
     return connection
 
 
-class _transaction:
-    """``with _transaction(connection):`` commits at the end, or rolls back on any error."""
+class _translated:
+    """``with _translated(path):`` raises, for an SQLite error, what it means
+    (`experiments.errors.store_failure`), naming the store."""
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, kind: type | None, err: BaseException | None, *tb: object) -> None:
+        if isinstance(err, sqlite3.Error):
+            raise store_failure(err, self.path) from None
+
+
+class _transaction(_translated):
+    """``with _transaction(connection, path):`` commits at the end, or rolls
+    back on any error; an SQLite error (a full disk at commit, say) is
+    translated as `_translated` does."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        super().__init__(path)
         self.connection = connection
 
     def __enter__(self) -> None:
-        self.connection.execute("BEGIN IMMEDIATE")
+        with _translated(self.path):
+            self.connection.execute("BEGIN IMMEDIATE")
 
-    def __exit__(self, kind: type | None, *exc: object) -> None:
-        self.connection.execute("COMMIT" if kind is None else "ROLLBACK")
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _encode(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
+    def __exit__(self, kind: type | None, err: BaseException | None, *tb: object) -> None:
+        try:
+            self.connection.execute("COMMIT" if kind is None else "ROLLBACK")
+        except sqlite3.Error as failure:
+            if kind is None:  # the commit failed: that is the error to report
+                raise store_failure(failure, self.path) from None
+            # else the rollback failed too (SQLite may have rolled back already); report the first error
+        super().__exit__(kind, err, *tb)

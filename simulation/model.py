@@ -29,6 +29,7 @@ Example
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -105,10 +106,11 @@ class OrgChangeModel(mesa.Model):
 
     def __init__(self, config: Config | None = None, *, organization: Organization | None = None,
                  **overrides: Any) -> None:
-        if isinstance(config, Mapping):
-            raise TypeError("OrgChangeModel takes a Config, not a mapping: use OrgChangeModel(Config(**values)) "
-                            "or OrgChangeModel(**values)")
-        config = (config or Config()).replace(**overrides)
+        if config is not None and not isinstance(config, Config):
+            hint = "; for a mapping of values, use OrgChangeModel(Config(**values)) or OrgChangeModel(**values)" \
+                if isinstance(config, Mapping) else ""
+            raise TypeError(f"OrgChangeModel: config must be a Config, got {type(config).__name__}{hint}")
+        config = (config or Config()).replace(**overrides) if overrides else (config or Config())
         super().__init__(rng=config.seed)
         self._run, self._organization_settings = config.run, config.organization
         self.behaviour = behaviour = config.behaviour
@@ -304,6 +306,8 @@ class OrgChangeModel(mesa.Model):
     def run(self, weeks: int | None = None, progress: Callable[[int], None] | None = None) -> pd.DataFrame:
         """Run ``weeks`` weeks (default: the configured horizon) and return
         the tidy time series: one row per week, one column per metric."""
+        if weeks is not None and (isinstance(weeks, bool) or not isinstance(weeks, numbers.Integral) or weeks < 0):
+            raise ConfigError(f"must be an integer >= 0 (the weeks to run on from now), got {weeks!r}", ("weeks",))
         for _ in range(self._run.weeks if weeks is None else weeks):
             self.step()
             if progress is not None:

@@ -10,9 +10,9 @@ Two ways to get one:
 * `Organization.generate` builds a hospital from size, span and tie-density
   parameters (DESIGN section 2).
 * `Organization.load` reads a user's org chart, a CSV of
-  ``id,role,manager,unit`` or a GraphML file, and validates it: exactly one
-  CEO, known roles, no unknown managers, no cycles in the reporting lines.
-  A bad chart raises `ChartError` naming the offending row or node.
+  ``id,role,manager,unit`` or a GraphML file, and validates it against
+  `CHART_RULES`. A bad chart raises `ChartError` naming the offending row
+  or node and the rule it breaks.
 
 The engine never walks the networkx graph; it uses the sparse matrices from
 `peer_matrix` and `skip_level_matrix`. `graph` is for people: analysis,
@@ -38,6 +38,23 @@ CEO, SENIOR, MIDDLE, FRONTLINE = range(4)
 
 ALL_PAIRS_LIMIT = 200
 """Largest unit in which tie generation tests every pair (see `_within_unit_ties`)."""
+
+
+CHART_RULES = (
+    "exactly one CEO, who has no manager",
+    "roles are ceo, senior, middle or frontline",
+    "everyone else has a manager who is in the chart, and the reporting lines reach the CEO (no cycles)",
+    "frontline staff manage nobody",
+    "nobody reports to someone at a lower level (ceo, senior, middle, frontline, from the top)",
+    "middle managers and frontline staff belong to a unit",
+    "every unit has exactly one middle manager",
+    "at least one person at each level: ceo, senior, middle and frontline",
+    "at most one physician QI leader, a senior leader",
+)
+"""What a loaded org chart must satisfy, as `_from_records` checks it (the README lists it too)."""
+
+YES, NO = ("yes", "true", "1"), ("no", "false", "0", "")
+"""The spellings of the ``physician`` flag (any case); anything else is an error."""
 
 
 class ChartError(ValueError):
@@ -273,7 +290,8 @@ class Organization:
         """Read and validate an org chart (``.csv`` or ``.graphml``).
 
         A CSV has columns ``id,role,manager,unit`` (an optional ``physician``
-        column marks the physician QI leader with ``yes``). A GraphML file has
+        column marks the physician QI leader with ``yes``: see `YES` and
+        `NO`). A GraphML file has
         node attributes ``role``, ``manager`` and ``unit``; its edges, if any,
         are the informal ties. Where the chart gives no informal ties they
         are generated from ``peer_density`` and ``cross_unit_ties``.
@@ -394,7 +412,7 @@ class _Record:
     role: str
     manager: str
     unit: str
-    physician: bool = False
+    physician: str = ""  # the flag as written; `_from_records` reads it (see YES and NO)
 
 
 def _read_csv(path: Path) -> list[_Record]:
@@ -425,7 +443,7 @@ def _read_csv(path: Path) -> list[_Record]:
                     raise ChartError(f"{where}: {len(fields)} fields, but the header has {len(header)}")
                 row = {name: fields[i].strip() if i < len(fields) else "" for name, i in col.items()}
                 records.append(_Record(where, row["id"], row["role"].lower(), row["manager"], row["unit"],
-                                       row.get("physician", "").lower() in ("yes", "true", "1")))
+                                       row.get("physician", "")))
                 start = reader.line_num + 1
     except UnicodeDecodeError as err:
         raise ChartError(f"{path.name}: not a UTF-8 text file ({err.reason} at byte {err.start})") from None
@@ -454,8 +472,7 @@ def _read_graphml(path: Path) -> tuple[list[_Record], list[tuple[str, str]]]:
     records = []
     for node, data in g.nodes(data=True):
         records.append(_Record(f"{path.name} node {str(node)!r}", text(node), text(data.get("role")).lower(),
-                               text(data.get("manager")), text(data.get("unit")),
-                               text(data.get("physician")).lower() in ("yes", "true", "1")))
+                               text(data.get("manager")), text(data.get("unit")), text(data.get("physician"))))
     ties = [(str(a), str(b)) for a, b, d in g.edges(data=True) if d.get("kind") != "reports_to"]
     return records, ties
 
@@ -506,16 +523,55 @@ def _from_records(records: list[_Record], source: str = "the chart") -> Organiza
             raise ChartError(f"{records[i].where}: unit {records[i].unit!r} already has a middle "
                              f"manager ({records[heads[unit[i]]].id!r}); one per unit is allowed")
         heads[unit[i]] = i
-    physicians = [i for i, r in enumerate(records) if r.physician]
+    _check_levels(records, role, manager)
+    _check_units(records, role, unit)
+    physicians = [i for i, r in enumerate(records) if _flag(r)]
     if len(physicians) > 1:
         raise ChartError(f"{records[physicians[1]].where}: a second physician QI leader; one is allowed")
     if physicians and role[physicians[0]] != SENIOR:
         raise ChartError(f"{records[physicians[0]].where}: the physician QI leader must be a senior leader")
-    seniors = np.flatnonzero(role == SENIOR)
-    physician = physicians[0] if physicians else (int(seniors[0]) if len(seniors) else -1)
+    missing = [name for code, name in enumerate(ROLES) if not (role == code).any()]
+    if missing:
+        raise ChartError(f"{source}: nobody at level {', '.join(missing)}; a chart needs at least one person at "
+                         f"each level: {', '.join(ROLES)}")
+    # Without a marked physician QI leader, the first senior leader is it (as in a generated hospital).
+    physician = physicians[0] if physicians else int(np.flatnonzero(role == SENIOR)[0])
     return Organization(role=role, manager=manager, unit=unit, ties=np.zeros((0, 2), dtype=np.int64),
                         committee=np.zeros(0, dtype=np.int64), physician=physician,
                         ids=[r.id for r in records])
+
+
+def _flag(record: _Record) -> bool:
+    """The record's physician flag, in one of the documented spellings."""
+    text = record.physician.strip().lower()
+    if text not in YES + NO:
+        raise ChartError(f"{record.where}: physician must be yes or no (also true/false or 1/0; empty means no), "
+                         f"got {record.physician!r}")
+    return text in YES
+
+
+def _check_levels(records: list[_Record], role: np.ndarray, manager: np.ndarray) -> None:
+    """Frontline staff manage nobody, and nobody reports to someone below
+    them; the error names the row of the person whose manager is wrong."""
+    for i in np.flatnonzero(manager >= 0):
+        r, boss = records[i], records[manager[i]]
+        if role[manager[i]] == FRONTLINE:
+            raise ChartError(f"{r.where}: {r.role} {r.id!r} reports to {boss.id!r}, who is frontline staff "
+                             f"({boss.where}); frontline staff manage nobody")
+        if role[manager[i]] > role[i]:
+            raise ChartError(f"{r.where}: {r.role} {r.id!r} reports to {boss.id!r}, a {boss.role} manager "
+                             f"({boss.where}), a level below them; a manager is at the same level or above "
+                             f"({', '.join(ROLES)}, from the top)")
+
+
+def _check_units(records: list[_Record], role: np.ndarray, unit: np.ndarray) -> None:
+    """Every unit with frontline staff has a middle manager (direction
+    reaches a unit through its manager, and its projects need one)."""
+    unheaded = np.flatnonzero((role == FRONTLINE) & ~np.isin(unit, unit[role == MIDDLE]))
+    if len(unheaded):
+        i = unheaded[0]
+        raise ChartError(f"{records[i].where}: unit {records[i].unit!r} has frontline staff but no middle "
+                         f"manager; every unit needs one (a row with role middle and unit {records[i].unit!r})")
 
 
 def _check_cycles(records: list[_Record], manager: np.ndarray) -> None:

@@ -249,15 +249,15 @@ class Behaviour:
                                        0.0, 1000.0)
     energy_recovery: float = parameter(4.0, "hours per week", "Energy a leader regains each week.", 0.0, 100.0)
     steer_hours: float = parameter(2.0, "hours per week",
-                                   "A leader's steering and accountability reviews at full intensity.", 0.0, 100.0,
+                                   "A leader's steering and accountability reviews at full intensity.", 0.01, 100.0,
                                    source="assumption")
     round_contact_hours: float = parameter(0.25, "hours per person", "Time with one person spoken with on a round.",
-                                           0.0, 10.0, source="assumption")
+                                           0.01, 10.0, source="assumption")
     sponsor_hours: float = parameter(1.5, "hours per project per week",
                                      "Clearing one sponsored project's barriers at full barrier removal.",
-                                     0.0, 100.0, source="assumption")
+                                     0.01, 100.0, source="assumption")
     committee_hours: float = parameter(1.5, "hours per week", "A quality committee meeting, for each member present.",
-                                       0.0, 100.0, source="assumption")
+                                       0.01, 100.0, source="assumption")
     project_start_rate: float = parameter(
         0.03, "per unit per week",
         "Weekly chance a fully resourced, fully committed unit starts a project, at urgency 0.5.", 0.0, 1.0)

@@ -208,7 +208,7 @@ def test_an_output_path_that_is_a_file(tmp_path, capsys):
     target.write_text("")
     code, _, err = run_cli(capsys, "run", "--staff", "20", "--weeks", "1", "--out", target, "--no-figure")
     assert code == 2
-    assert err == f"orgchange: error: cannot write {str(target)!r}: File exists\n"
+    assert err == f"orgchange: error: --out: {str(target)!r} is a file, not a folder\n"
 
 
 def test_a_multi_line_error_is_folded_onto_one_line(tmp_path, capsys):

@@ -16,6 +16,8 @@ from experiments.experiment import ALL_METRICS
 from simulation import Config
 from simulation.strategy import load_strategy
 
+from support import SMALL
+
 BASIC = """
 [experiment]
 name = "Mandate vs inspire"
@@ -261,3 +263,13 @@ def test_replace_keeps_the_horizon_in_one_place():
     assert shorter.text == "" and Experiment.loads(shorter.to_toml()).weeks == 8
     with pytest.raises(ExperimentError, match=r"base: its horizon \(260 weeks\) must be experiment.weeks \(20\)"):
         dataclasses.replace(exp, base=Config())  # built directly, bypassing Experiment.replace
+
+
+def test_a_missing_org_chart_names_the_design_point_and_the_strategy(tmp_path):
+    (tmp_path / "good.csv").write_text("id,role,manager,unit\nceo,ceo,,\ns,senior,ceo,\nm,middle,s,u\n"
+                                       "f,frontline,m,u\n")
+    text = SMALL.replace("influence_rate = [0.02, 0.06]", 'org_chart = ["good.csv", "gone.csv"]')
+    with pytest.raises(ExperimentError) as err:
+        Experiment.loads(text, base_dir=tmp_path).check()
+    assert str(err.value) == (f"design point 1 (org_chart={str(tmp_path / 'gone.csv')!r}), strategy "
+                              f"'business_as_usual': org_chart: file {str(tmp_path / 'gone.csv')!r} does not exist")

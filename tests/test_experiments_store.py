@@ -12,7 +12,6 @@ import subprocess
 import sys
 import time
 from concurrent.futures import Executor, Future
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -23,46 +22,10 @@ from experiments.store import Store
 from experiments.worker import RunTask, execute_run
 from simulation import OrgChangeModel
 
-from support import TWO_CEOS
+from support import SMALL, TWO_CEOS, assert_same_results, done_runs, wait_for_group_to_exit, write
 
-SMALL = """
-[experiment]
-name = "Small"
-strategies = ["business_as_usual", "mandate"]
-replicates = 2
-weeks = 12
-seed = 11
-metrics = ["commitment_frontline", "practice_frontline", "quality", "projects_succeeded"]
-
-[base.organization]
-staff = 60
-
-[design]
-kind = "factorial"
-[design.parameters]
-influence_rate = [0.02, 0.06]
-"""
 GOOD_CHART = "id,role,manager,unit\nceo,ceo,,\ns,senior,ceo,\nm,middle,s,u\n" + "".join(
     f"f{k},frontline,m,u\n" for k in range(12))
-
-
-def write(tmp_path: Path, text: str = SMALL, name: str = "exp.toml") -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def frames(store: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A store's runs (without wall times, which vary) and time series."""
-    results = load(store)
-    return results.runs.drop(columns="wall_time"), results.timeseries
-
-
-def assert_same_results(a: Path, b: Path) -> None:
-    runs_a, series_a = frames(a)
-    runs_b, series_b = frames(b)
-    pd.testing.assert_frame_equal(runs_a, runs_b, check_exact=True)
-    pd.testing.assert_frame_equal(series_a, series_b, check_exact=True)
 
 
 @pytest.fixture(scope="module")
@@ -239,29 +202,6 @@ def test_after_ctrl_c_resume_completes_exactly_the_uninterrupted_results(finishe
     assert_same_results(reference, store)
 
 
-def _done(store: Path) -> int:
-    try:
-        with sqlite3.connect(store.resolve().as_uri() + "?mode=ro", uri=True) as db:
-            (n,) = db.execute("SELECT COUNT(*) FROM runs WHERE status = 'done'").fetchone()
-        db.close()
-        return n
-    except sqlite3.Error:  # not created yet
-        return 0
-
-
-def _wait_for_group_to_exit(group: int, seconds: float) -> bool:
-    """Wait until no process of process group ``group`` is left; return
-    whether some still are after ``seconds``."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(group, 0)
-        except ProcessLookupError:
-            return False
-        time.sleep(0.05)
-    return True
-
-
 def test_kill_9_mid_sweep_then_resume_gives_the_uninterrupted_results(tmp_path):
     text = SMALL.replace("replicates = 2", "replicates = 12").replace("weeks = 12", "weeks = 80").replace(
         "staff = 60", "staff = 120")  # 48 runs of about 0.05 s each
@@ -273,11 +213,11 @@ def test_kill_9_mid_sweep_then_resume_gives_the_uninterrupted_results(tmp_path):
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
     try:
         deadline = time.monotonic() + 120
-        while _done(store) < 6 and process.poll() is None and time.monotonic() < deadline:
+        while done_runs(store) < 6 and process.poll() is None and time.monotonic() < deadline:
             time.sleep(0.02)
         os.kill(process.pid, signal.SIGKILL)  # the experiment's own process, mid-sweep
         process.wait(timeout=30)
-        orphans = _wait_for_group_to_exit(process.pid, seconds=20)
+        orphans = wait_for_group_to_exit(process.pid, seconds=20)
     finally:
         try:  # clean up whatever is left of the process group we started
             os.killpg(process.pid, signal.SIGKILL)

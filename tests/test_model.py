@@ -129,3 +129,35 @@ def test_scale_to_effort_reaches_the_requested_leader_hours():
         assert planned_hours(OrgChangeModel(scaled)) == pytest.approx(hours, rel=1e-6)
     with pytest.raises(ConfigError, match="effort: this strategy can be scaled to between"):
         scale_to_effort(config, 100 * planned)
+
+
+# --- misuse of the API, and exact ranges ----------------------------------------------------------------
+def test_a_mapping_in_place_of_a_config_says_what_to_write():
+    with pytest.raises(TypeError) as err:
+        OrgChangeModel({"staff": 60})
+    assert str(err.value) == ("OrgChangeModel: config must be a Config, got dict; for a mapping of values, use "
+                              "OrgChangeModel(Config(**values)) or OrgChangeModel(**values)")
+    with pytest.raises(TypeError, match="config must be a Config, got str$"):
+        OrgChangeModel("community_hospital.toml")
+    assert OrgChangeModel(Config(**{"staff": 60}), weeks=1).organization.n == 60  # what the message says works
+
+
+@pytest.mark.parametrize("weeks", [-1, 1.5, True, "3"])
+def test_run_refuses_weeks_that_are_not_a_count(weeks):
+    model = OrgChangeModel(staff=60, weeks=4)
+    with pytest.raises(ConfigError) as err:
+        model.run(weeks=weeks)
+    assert str(err.value) == f"weeks: must be an integer >= 0 (the weeks to run on from now), got {weeks!r}"
+    assert model.week == 0
+
+
+def test_run_weeks_counts_on_from_now():
+    model = OrgChangeModel(staff=60, weeks=4, seed=1)
+    assert len(model.run(weeks=0)) == 1  # week 0 only
+    assert model.run(weeks=2).week.tolist() == [0, 1, 2]
+
+
+def test_leader_energy_never_exceeds_its_range():
+    """The audit's case: 18.3 hours of capacity gave 1.0000000000000002."""
+    df = OrgChangeModel(staff=60, weeks=2, seed=0, leader_capacity=18.3).run()
+    assert df.leader_energy.max() == 1.0

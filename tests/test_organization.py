@@ -439,6 +439,78 @@ def test_each_row_error_names_its_row(tmp_path, line, row, message):
     assert chart_error(tmp_path, edit(GOOD, line, row)) == message
 
 
+# The audit's charts that ran although they make no sense: each now names its row and the rule.
+@pytest.mark.parametrize(("line", "row", "message"), [
+    (7, "er_2,frontline,er_1,er,",  # a frontline person who manages someone
+     "chart.csv row 7: frontline 'er_2' reports to 'er_1', who is frontline staff (chart.csv row 6); "
+     "frontline staff manage nobody"),
+    (8, "icu_mgr,middle,er_1,icu,",  # a middle manager who reports to a frontline person
+     "chart.csv row 8: middle 'icu_mgr' reports to 'er_1', who is frontline staff (chart.csv row 6); "
+     "frontline staff manage nobody"),
+    (4, "cno,senior,er_mgr,,",  # a senior leader below a middle manager
+     "chart.csv row 4: senior 'cno' reports to 'er_mgr', a middle manager (chart.csv row 5), a level below "
+     "them; a manager is at the same level or above (ceo, senior, middle, frontline, from the top)"),
+    (9, "icu_1,frontline,icu_mgr,picu,",  # a unit with frontline staff and no middle manager
+     "chart.csv row 9: unit 'picu' has frontline staff but no middle manager; every unit needs one (a row "
+     "with role middle and unit 'picu')"),
+    (3, "cmo,senior,ceo,,maybe",  # a flag that is neither yes nor no
+     "chart.csv row 3: physician must be yes or no (also true/false or 1/0; empty means no), got 'maybe'"),
+])
+def test_a_chart_that_makes_no_sense_names_the_row_and_the_rule(tmp_path, line, row, message):
+    assert chart_error(tmp_path, edit(GOOD, line, row)) == message
+
+
+@pytest.mark.parametrize(("text", "missing"), [
+    ("id,role,manager,unit\nceo,ceo,,\n", "senior, middle, frontline"),  # the audit's CEO-only chart
+    ("id,role,manager,unit\nceo,ceo,,\nm,middle,ceo,u\nf,frontline,m,u\n", "senior"),
+    ("id,role,manager,unit\nceo,ceo,,\ns,senior,ceo,\nm,middle,s,u\n", "frontline"),
+])
+def test_a_chart_needs_someone_at_each_level(tmp_path, text, missing):
+    assert chart_error(tmp_path, text) == (f"chart.csv: nobody at level {missing}; a chart needs at least one "
+                                           f"person at each level: ceo, senior, middle, frontline")
+
+
+def test_the_smallest_chart_gives_no_nan_at_any_level(tmp_path):
+    path = tmp_path / "chart.csv"
+    path.write_text("id,role,manager,unit\nceo,ceo,,\ns,senior,ceo,\nm,middle,s,u\nf,frontline,m,u\n")
+    df = OrgChangeModel(org_chart=str(path), weeks=5, seed=3).run()
+    assert not df.isna().any().any()
+
+
+def test_a_middle_manager_may_report_to_another_and_a_senior_leader_to_a_senior_leader(tmp_path):
+    text = edit(edit(GOOD, 8, "icu_mgr,middle,er_mgr,icu,"), 4, "cno,senior,cmo,,")
+    org = load_text(tmp_path, text)
+    assert org.ids[org.manager[org.ids.index("icu_mgr")]] == "er_mgr"
+
+
+@pytest.mark.parametrize(("flag", "is_physician"), [
+    ("yes", True), ("YES", True), ("True", True), ("1", True), (" yes ", True),
+    ("no", False), ("No", False), ("false", False), ("0", False), ("", False),
+])
+def test_the_documented_spellings_of_the_physician_flag(tmp_path, flag, is_physician):
+    text = edit(edit(GOOD, 3, "cmo,senior,ceo,,"), 4, f"cno,senior,ceo,,{flag}")
+    org = load_text(tmp_path, text)
+    # Without a flag, the first senior leader is the physician QI leader.
+    assert org.ids[org.physician] == ("cno" if is_physician else "cmo")
+
+
+def test_graphml_physician_flags_are_read_the_same_way(tmp_path):
+    rows = [dict(r) for r in GOOD_ROWS]
+    for value, expected in ((True, "cno"), ("maybe", None)):
+        g = nx.DiGraph()
+        for r in rows:
+            extra = {"physician": value} if r["id"] == "cno" else {}
+            g.add_node(r["id"], role=r["role"], manager=r["manager"], unit=r["unit"], **extra)
+        path = tmp_path / "chart.graphml"
+        nx.write_graphml(g, path)
+        if expected:
+            org = load(path)
+            assert org.ids[org.physician] == expected
+        else:
+            with pytest.raises(ChartError, match="^chart.graphml node 'cno': physician must be yes or no"):
+                load(path)
+
+
 def test_a_physician_who_is_not_a_senior_leader(tmp_path):
     text = edit(edit(GOOD, 3, "cmo,senior,ceo,,"), 5, "er_mgr,middle,cmo,er,yes")
     assert chart_error(tmp_path, text) == "chart.csv row 5: the physician QI leader must be a senior leader"

@@ -9,7 +9,8 @@ that adds its parsers and sets a ``handler`` for each:
 * `dashboard_command`: ``dashboard``.
 
 `main` parses the arguments, calls the handler, and turns the errors a user
-can cause into one-line messages with exit status 2.
+can cause into one-line messages, each kind with its own exit status
+(`simulation.cli.exits`, listed by ``orgchange --help``).
 """
 
 from __future__ import annotations
@@ -19,9 +20,8 @@ import os
 import sys
 
 from simulation.cli import analysis_commands, dashboard_command, experiment_commands, run_commands
-from simulation.cli.common import report_error
-from simulation.config import ConfigError
-from simulation.organization import ChartError
+from simulation.cli.common import describe, report_error
+from simulation.cli.exits import EPILOG, status_of
 
 FAMILIES = (run_commands, experiment_commands, analysis_commands, dashboard_command)
 
@@ -29,11 +29,22 @@ FAMILIES = (run_commands, experiment_commands, analysis_commands, dashboard_comm
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="orgchange",
-        description="An agent-based model of how leadership spreads commitment to quality through a hospital.")
+        description="An agent-based model of how leadership spreads commitment to quality through a hospital.",
+        epilog=EPILOG)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for family in FAMILIES:
         family.add_commands(sub)
+    _add_epilog(parser)
     return parser
+
+
+def _add_epilog(parser: argparse.ArgumentParser) -> None:
+    """Every command's --help ends with the exit statuses (one list, here)."""
+    parser.epilog = parser.epilog or EPILOG
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _add_epilog(child)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,11 +54,11 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (ConfigError, ChartError) as err:
-        return report_error(str(err))
     except BrokenPipeError:  # the reader went away (`orgchange run | head`): nothing to report
         sys.stderr.close()
         return 0
-    except OSError as err:  # e.g. an output folder that cannot be written
-        where = f" {str(err.filename)!r}" if err.filename else ""
-        return report_error(f"cannot write{where}: {err.strerror or err}")
+    except Exception as err:  # a user's error (bad input, a damaged store, a full disk) gets one line
+        status = status_of(err)
+        if status is None:  # a bug: its traceback is what a report needs
+            raise
+        return report_error(describe(err), status)

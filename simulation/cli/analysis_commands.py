@@ -11,7 +11,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from simulation.cli.common import as_option_error, parameter_help, report_error
+from simulation.cli.common import as_option_error, naming, parameter_help, report_error, writable_folder
+from simulation.cli.exits import INTERRUPTED, status_of
 from simulation.config import ConfigError
 from simulation.parameters import PARAMETERS
 
@@ -99,24 +100,35 @@ def _add_run_options(parser, out: str) -> None:
 
 
 def _analysis(handler):
-    """Report the analysis layer's errors (a ValueError, or an unreadable
-    results file) on one line, like every other user error."""
+    """Report the analysis layer's own errors (a ValueError) on one line,
+    like every other user error; `simulation.cli.main` reports the rest."""
     import functools
 
     @functools.wraps(handler)
     def wrapped(args) -> int:
-        import sqlite3
-
         try:
             return handler(args)
-        except (ValueError, sqlite3.Error) as err:  # ConfigError is a ValueError too
+        except ValueError as err:
+            if status_of(err) is not None:  # ConfigError, a damaged store: each has its own exit status
+                raise
             return report_error(str(err))
         except KeyboardInterrupt:
             print("\norgchange: interrupted: the finished runs are stored; run the same command with --resume "
                   "to finish", file=sys.stderr)
-            return 130
+            return INTERRUPTED
 
     return wrapped
+
+
+def _check_run_options(args) -> None:
+    """What the runs need, checked before any plan is printed or run made:
+    a sensible --workers, and folders that can be written for --out and
+    the results file (an `OSError`, exit status 4, names the one that cannot)."""
+    if args.workers is not None and args.workers < 1:
+        raise ConfigError(f"--workers: must be an integer >= 1, got {args.workers}")
+    writable_folder(Path(args.out), "--out")
+    if args.output:
+        writable_folder(Path(args.output).parent, "--output")
 
 
 def _execute(experiment, args) -> Path:
@@ -128,8 +140,7 @@ def _execute(experiment, args) -> Path:
     """
     from experiments import run_experiment
 
-    if args.workers is not None and args.workers < 1:
-        raise ConfigError(f"--workers: must be an integer >= 1, got {args.workers}")
+    _check_run_options(args)
     out = Path(args.out)
     store = Path(args.output) if args.output else out / "results.sqlite"
     out.mkdir(parents=True, exist_ok=True)
@@ -208,6 +219,7 @@ def _compare(args) -> int:
     from experiments import analysis, figures, load
 
     experiment = _compare_experiment(args)
+    _check_run_options(args)  # every input checked before the plan is printed
     print(f"Comparing {len(experiment.strategies)} strategies x {experiment.replicates} replicates, "
           f"{experiment.weeks} weeks, {experiment.base.staff} staff, root seed {experiment.seed}:")
     for label, strategy in experiment.strategies.items():
@@ -310,6 +322,8 @@ def _report(args) -> int:
     from experiments import load
     from experiments.report import write_report
 
-    path = write_report(load(args.store), args.output)
+    results = load(args.store)  # checked first: a damaged store is refused, naming the file
+    with naming(args.output):
+        path = write_report(results, args.output)
     print(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB): open it in any web browser")
     return 0

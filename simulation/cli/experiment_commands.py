@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from simulation.cli.common import report_error
+from simulation.cli.exits import INCOMPLETE, INTERRUPTED, OK
 from simulation.config import ConfigError
 
 
@@ -25,8 +25,11 @@ def add_commands(sub) -> None:
         "run", help="run every run of an experiment into a results file",
         description="Run every run of EXPERIMENT.toml (design points x strategies x replicates) and store each "
                     "one, as it finishes, in the SQLite file --output. Results are the same whatever the "
-                    "executor or number of workers. Exit status: 0 if every run is done, 1 if some failed, "
-                    "2 for bad input, 130 if interrupted (then finish with --resume).")
+                    "executor or number of workers. One process at a time writes a results file: another "
+                    "one is refused, naming the process at work. Exit status: 0 if every run is done, 1 if "
+                    "some failed, 2 for bad input, 3 for a damaged results file (refused, even with --resume), "
+                    "4 if the machine refused (disk full, no permission) or another process is writing the "
+                    "file, 130 if interrupted (then finish with --resume).")
     run.add_argument("file", metavar="EXPERIMENT.toml", help="the experiment file")
     run.add_argument("-o", "--output", required=True, metavar="RESULTS.sqlite", help="the results file")
     run.add_argument("--workers", type=int, metavar="N",
@@ -71,6 +74,7 @@ def _experiment_run(args) -> int:
     import sqlite3
 
     from experiments import load, run_experiment
+    from experiments.errors import store_failure
 
     try:
         summary = run_experiment(args.file, args.output, executor=args.executor, workers=args.workers,
@@ -81,13 +85,13 @@ def _experiment_run(args) -> int:
         try:
             runs = load(args.output, timeseries=False).runs
             stored = f"{(runs.status != 'pending').sum()} of {len(runs)} runs are stored in {args.output}"
-        except (ConfigError, sqlite3.Error):
+        except (ConfigError, OSError):
             stored = "nothing was stored"
         print(f"{chr(10) if sys.stderr.isatty() else ''}orgchange: interrupted: {stored}; run the same command "
               f"with --resume to finish", file=sys.stderr)
-        return 130
-    except sqlite3.Error as err:
-        return report_error(f"results file {args.output!r}: {err}")
+        return INTERRUPTED
+    except sqlite3.Error as err:  # the store translates its own; this is a last resort
+        raise store_failure(err, args.output) from None
     print(f"{summary.done} of {summary.total} runs done, {summary.failed} failed, in {summary.elapsed:.1f} s "
           f"({summary.ran} in this session: {summary.run_seconds:.1f} s of model time, "
           f"{summary.store_seconds:.2f} s storing)")
@@ -96,7 +100,7 @@ def _experiment_run(args) -> int:
     if summary.failed:
         print("Failed runs keep their error in the store; run them again with --resume --retry-failed.")
     print(f"Results: {args.output} (read with experiments.load, or: orgchange export {args.output} -o DIR)")
-    return 1 if summary.failed or summary.pending else 0
+    return INCOMPLETE if summary.failed or summary.pending else OK
 
 
 def _experiment_check(args) -> int:

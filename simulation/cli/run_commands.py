@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from simulation.cli.common import parameter_help
+from simulation.cli.common import parameter_help, writable_folder
 from simulation.config import Config, ConfigError
 from simulation.parameters import PARAMETERS
 
@@ -53,35 +53,39 @@ def add_commands(sub) -> None:
     validate.set_defaults(handler=_validate)
 
 
-def _resolve_config(args) -> tuple[Config, str]:
+def _resolve_config(args) -> tuple[Config, str, str]:
+    """The run's configuration, its title, and the strategy's heading
+    ("" without --strategy), printed once every input has been checked."""
     from simulation.strategy import load_strategy
 
     overrides = {k: v for k, v in (("staff", args.staff), ("weeks", args.weeks), ("seed", args.seed),
                                    ("engine", args.engine), ("org_chart", args.org_chart)) if v is not None}
     config = Config.from_toml(args.config) if args.config else Config()
-    title = "orgchange run"
+    title, heading = "orgchange run", ""
     if args.strategy:
         strategy = load_strategy(args.strategy)
         config = strategy.apply(config)
         title = strategy.name
-        print(f"Strategy: {strategy.name}\n  {strategy.description}\n")
+        heading = f"Strategy: {strategy.name}\n  {strategy.description}\n"
     config = config.replace(**overrides)
     if config.org_chart and Path(config.org_chart).exists():
         # An absolute path, so that the config.toml written next to the results reproduces the run
         # (a relative chart path in a config file resolves next to that file). A missing chart
         # keeps the path as the user wrote it, for the error message.
         config = config.replace(org_chart=str(Path(config.org_chart).resolve()))
-    return config, title
+    return config, title, heading
 
 
 def _run(args) -> int:
     from simulation.model import OrgChangeModel
 
-    config, title = _resolve_config(args)
+    config, title, heading = _resolve_config(args)
     out = Path(args.out)
     started = time.perf_counter()
     model = OrgChangeModel(config)  # a bad chart fails here, before anything is written
-    out.mkdir(parents=True, exist_ok=True)
+    writable_folder(out, "--out")  # and an unwritable --out before the run, not after it
+    if heading:
+        print(heading)
     bar = _ProgressBar(config.weeks) if sys.stderr.isatty() else None
     df = model.run(progress=bar.update if bar else None)
     if bar:

@@ -8,31 +8,38 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments.errors import ExperimentError
+from experiments.errors import ExperimentArgumentError
 from experiments.results import load
 from experiments.store import connect_read_only
+from simulation.outputs import prepare_folder
 
 FORMATS = ("csv", "parquet")
+WRITTEN = tuple(f"{table}.{fmt}" for fmt in FORMATS for table in ("runs", "timeseries")) + (
+    "manifest.json", "experiment.toml")
+"""Every file an export may write: those of both formats, so that an export
+replaced in another format leaves no stale table behind."""
 CHUNK = 200_000
 """Time-series rows per chunk when writing CSV, so a big store need not fit in memory."""
 
 
-def export(store: str | Path, folder: str | Path, fmt: str = "csv") -> list[Path]:
+def export(store: str | Path, folder: str | Path, fmt: str = "csv", overwrite: bool = False) -> list[Path]:
     """Write ``runs``, ``timeseries`` (``.csv`` or ``.parquet``),
     ``manifest.json`` and ``experiment.toml`` (the experiment file as given)
     into ``folder``; return the paths written.
 
-    Parquet needs pyarrow (or fastparquet), which orgchange does not install.
+    A folder that already holds an export is refused unless ``overwrite``,
+    which replaces it. Parquet needs pyarrow (or fastparquet), which
+    orgchange does not install.
     """
     if fmt not in FORMATS:
-        raise ExperimentError(f"--format: must be one of {', '.join(FORMATS)}, got {fmt!r}")
+        raise ExperimentArgumentError("{fmt}: must be one of {allowed}, got {got!r}", allowed=", ".join(FORMATS),
+                                      got=fmt)
     if fmt == "parquet" and not any(importlib.util.find_spec(m) for m in ("pyarrow", "fastparquet")):
-        raise ExperimentError("--format parquet needs pyarrow: pip install pyarrow (or use --format csv)")
+        raise ExperimentArgumentError("{fmt}: parquet needs pyarrow: pip install pyarrow (orgchange does not "
+                                      "install it), or write csv")
     results = load(store, timeseries=(fmt == "parquet"))
     folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise ExperimentError(f"--output: {str(folder)!r} is a file; give a folder")
-    folder.mkdir(parents=True, exist_ok=True)
+    prepare_folder(folder, WRITTEN, overwrite, "folder", error=ExperimentArgumentError)
     runs, series = folder / f"runs.{fmt}", folder / f"timeseries.{fmt}"
     if fmt == "csv":
         results.runs.to_csv(runs, index=False)

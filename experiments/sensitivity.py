@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.analysis import OUTCOMES, in_sentence
+from simulation.wording import plural
 
 METHODS = ("morris", "sobol")
 
@@ -226,5 +227,5 @@ def format_sensitivity(result: Sensitivity) -> str:
         size = f"N = {result.size} base samples"
     label = in_sentence(result.outcome)
     head = (f"{'Morris screening' if result.method == 'morris' else 'Sobol indices'} of {label} "
-            f"({size}; each design point's {result.replicates} replicate(s) averaged before analysis)")
+            f"({size}; each design point's {plural(result.replicates, 'replicate')} averaged before analysis)")
     return f"{head}\n{shown.to_string(index=False)}"

@@ -34,9 +34,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from experiments.errors import ExperimentError
+from experiments.errors import ExperimentArgumentError, ExperimentError
 from experiments.experiment import Experiment, RunSpec
 from experiments.worker import RunResult
+from simulation.outputs import check_file
 
 SCHEMA_VERSION = "1"
 STATUSES = ("pending", "done", "failed")
@@ -162,12 +163,10 @@ def read_manifest(connection: sqlite3.Connection) -> dict[str, Any]:
 
 
 def check_new(path: Path, overwrite: bool = False) -> None:
-    """Raise a clear error unless a new store may be written at ``path``."""
-    if path.is_dir():
-        raise ExperimentError(f"--output: {str(path)!r} is a folder; give the path of a results file")
-    if path.exists() and not overwrite:
-        raise ExperimentError(f"--output: {str(path)!r} already exists; add --resume to finish it, "
-                              f"or --overwrite to start again")
+    """Raise a clear error unless a new store may be written at ``path``:
+    an existing one is only replaced with ``overwrite`` (the one rule of
+    `simulation.outputs`)."""
+    check_file(path, overwrite, "store", resumable=True, what="results file", error=ExperimentArgumentError)
 
 
 def check_store(path: Path) -> None:

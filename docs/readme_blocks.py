@@ -306,30 +306,39 @@ def _run_shell(step: Step, folder: Path, env: dict[str, str]) -> Outcome:
 
 
 # --- reporting and rewriting --------------------------------------------------------------------------
-def report(outcomes: list[Outcome]) -> str:
-    """Each failure and mismatch, as a diff of shown against printed."""
+def report(outcomes: list[Outcome], name: str = README.name) -> str:
+    """Each failure and mismatch, as a diff of shown against printed (``name``: the Markdown file's)."""
     parts = []
     for o in outcomes:
         if o.matches:
             continue
-        parts.append(f"README.md, line {o.step.line}: {_first_line(o.step)}")
+        parts.append(f"{name}, line {o.step.line}: {_first_line(o.step)}")
         if o.error:
             parts.append("  failed: " + o.error.strip().replace("\n", "\n  "))
         else:
-            diff = difflib.unified_diff(_trim(o.step.shown or []), _trim(o.output), "shown in the README",
+            diff = difflib.unified_diff(_trim(o.step.shown or []), _trim(o.output), f"shown in {name}",
                                         "printed now", lineterm="", n=2)
             parts.append("\n".join("  " + line for line in diff))
     return "\n".join(parts)
 
 
-def rewrite(text: str, outcomes: list[Outcome]) -> str:
-    """``text`` with every shown output replaced by what its step printed."""
+def rewrite(text: str, outcomes: list[Outcome], left: list[Outcome] | None = None) -> str:
+    """``text`` with every shown output replaced by what its step printed.
+
+    An output that cannot be rewritten (shown with several ``...`` lines,
+    which leave no single way to cut the new one) stays as it is, and its
+    outcome is added to ``left``, to be fixed by hand.
+    """
     lines = text.splitlines()
     changes = sorted((o for o in outcomes if o.step.lines and not o.error), key=lambda o: o.step.lines[0],
                      reverse=True)  # from the bottom up, so that line numbers above stay right
     for o in changes:
         start, end = o.step.lines
-        lines[start:end] = updated(lines[start:end], o.output)
+        try:
+            lines[start:end] = updated(lines[start:end], o.output)
+        except ValueError:
+            if left is not None:
+                left.append(o)
     return "\n".join(lines) + ("\n" if text.endswith("\n") else "")
 
 
@@ -363,15 +372,19 @@ def main(argv: list[str] | None = None) -> int:
         elapsed = time.perf_counter() - started
     failed = [o for o in outcomes if o.error]
     if args.update:
-        new = rewrite(text, outcomes)
+        left: list[Outcome] = []
+        new = rewrite(text, outcomes, left)
         if new != text:
             path.write_text(new, encoding="utf-8")
         print(f"{'Rewrote the outputs in' if new != text else 'No output changed in'} {path.name} "
               f"({len(outcomes)} steps in {elapsed:.0f} s)")
+        if left:
+            print("Shown with several '...' lines, so left for you to update by hand:\n" + report(left, path.name),
+                  file=sys.stderr)
         if failed:
-            print(report(failed), file=sys.stderr)
-        return 1 if failed else 0
-    problems = report(outcomes)
+            print(report(failed, path.name), file=sys.stderr)
+        return 1 if failed or left else 0
+    problems = report(outcomes, path.name)
     if problems:
         print(problems, file=sys.stderr)
         print(f"{sum(not o.matches for o in outcomes)} of {len(outcomes)} steps differ from {path.name}; "

@@ -109,6 +109,14 @@ def test_running_finds_a_changed_output_and_the_update_rewrites_only_that(tmp_pa
     assert tool.rewrite(text, outcomes) == MARKDOWN
 
 
+def test_an_output_shown_with_several_ellipses_is_left_for_a_person(tmp_path):
+    text = "```text\n$ printf '1\\n2\\n3\\n4\\n5\\n'\n1\n...\n3\n...\n9\n```\n"
+    outcomes = tool.run(tool.read_steps(text), tmp_path, say=lambda message: None)
+    assert not outcomes[0].matches
+    left = []
+    assert tool.rewrite(text, outcomes, left) == text and left == outcomes
+
+
 def test_a_failing_command_fails_unless_the_readme_shows_its_error(tmp_path):
     text = ("```text\n$ false\n```\n\n```text\n$ echo 'orgchange: error: no'; exit 2\norgchange: error: no\n```\n"
             "\n```text\n$ echo fine\norgchange: error: expected\n```\n")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from simulation.arguments import ArgumentError
-from simulation.config import ConfigError
+from simulation.errors import ConfigError
 
 
 class ExperimentError(ConfigError):

@@ -32,11 +32,11 @@ def export(store: str | Path, folder: str | Path, fmt: str = "csv", overwrite: b
     orgchange does not install.
     """
     if fmt not in FORMATS:
-        raise ExperimentArgumentError("{fmt}: must be one of {allowed}, got {got!r}", allowed=", ".join(FORMATS),
+        raise ExperimentArgumentError("must be one of {allowed}, got {got!r}", ("fmt",), allowed=", ".join(FORMATS),
                                       got=fmt)
     if fmt == "parquet" and not any(importlib.util.find_spec(m) for m in ("pyarrow", "fastparquet")):
-        raise ExperimentArgumentError("{fmt}: parquet needs pyarrow: pip install pyarrow (orgchange does not "
-                                      "install it), or write csv")
+        raise ExperimentArgumentError("parquet needs pyarrow: pip install pyarrow (orgchange does not install it), "
+                                      "or write csv", ("fmt",))
     results = load(store, timeseries=(fmt == "parquet"))
     folder = Path(folder)
     prepare_folder(folder, WRITTEN, overwrite, "folder", error=ExperimentArgumentError)

@@ -44,11 +44,11 @@ def check_file(path: str | Path, overwrite: bool, argument: str, resumable: bool
     """
     path = Path(path)
     if path.is_dir():
-        raise error(f"{{{argument}}}: {{path!r}} is a folder; give the path of a {what}", path=str(path))
+        raise error(f"{{path!r}} is a folder; give the path of a {what}", (argument,), path=str(path))
     if path.exists() and not overwrite:
         remedy = "add {resume} to finish it, or {overwrite} to start again" if resumable else \
             "add {overwrite} to replace it"
-        raise error(f"{{{argument}}}: {{path!r}} already exists; {remedy}", path=str(path))
+        raise error(f"{{path!r}} already exists; {remedy}", (argument,), path=str(path))
     return path.exists()
 
 
@@ -85,13 +85,13 @@ def prepare_folder(folder: str | Path, names: Sequence[str], overwrite: bool, ar
     """
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
-        raise error(f"{{{argument}}}: {{path!r}} is a file; give a folder", path=str(folder))
+        raise error("{path!r} is a file; give a folder", (argument,), path=str(folder))
     existing = [name for name in names if (folder / name).exists()]
     if existing and not (overwrite or resume):
         remedy = "add {resume} to finish them, or {overwrite} to start again" if resumable else \
             f"add {{overwrite}} to replace them, or choose another {{{argument}}}"
-        raise error(f"{{{argument}}}: {{path!r}} already holds results ({{names}}); {remedy}",
-                            path=str(folder), names=", ".join(existing))
+        raise error(f"{{path!r}} already holds results ({{names}}); {remedy}", (argument,), path=str(folder),
+                    names=", ".join(existing))
     folder.mkdir(parents=True, exist_ok=True)
     if overwrite:
         for name in existing:

@@ -24,8 +24,19 @@ def test_an_argument_error_names_python_arguments_or_command_line_options():
     assert isinstance(err, ConfigError)  # reported like every other bad input
 
 
+def test_an_argument_error_keeps_its_spelling_when_placed_or_pickled():
+    import pickle
+
+    err = ArgumentError("{path!r} already exists; add {overwrite}", ("store",), path="r.sqlite")
+    assert str(err) == "store: 'r.sqlite' already exists; add overwrite=True"
+    assert err.for_command_line({"store": "--output"}) == "--output: 'r.sqlite' already exists; add --overwrite"
+    assert str(err.in_file("exp.toml", None)) == "exp.toml: store: 'r.sqlite' already exists; add overwrite=True"
+    again = pickle.loads(pickle.dumps(err.at("run")))
+    assert type(again) is ArgumentError and str(again) == "run.store: 'r.sqlite' already exists; add overwrite=True"
+
+
 def test_a_value_with_braces_is_not_read_as_a_field():
-    err = ArgumentError("{store}: {path!r} already exists", path="odd{name}.sqlite")
+    err = ArgumentError("{path!r} already exists", ("store",), path="odd{name}.sqlite")
     assert str(err) == "store: 'odd{name}.sqlite' already exists"
 
 

@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     # Imported after parsing, so that --help and --version do not pay for them.
     from simulation.arguments import ArgumentError
-    from simulation.config import ConfigError
+    from simulation.errors import ConfigError
     from simulation.organization import ChartError
 
     try:

@@ -131,7 +131,7 @@ def _analysis(handler):
     def wrapped(args) -> int:
         import sqlite3
 
-        from simulation.config import ConfigError
+        from simulation.errors import ConfigError
 
         try:
             return handler(args)
@@ -175,7 +175,7 @@ def _execute(experiment, args) -> Path:
 def _results_for(args, outputs):
     """The results to analyse: --from a results file, or EXPERIMENT.toml run now."""
     from experiments import Experiment, load
-    from simulation.config import ConfigError
+    from simulation.errors import ConfigError
 
     if bool(args.file) == bool(args.source):
         raise ConfigError(f"{args.command}: give EXPERIMENT.toml to run, or --from RESULTS.sqlite, "
@@ -195,7 +195,7 @@ def _results_for(args, outputs):
 
 
 def _check_design(command: str, kind: str) -> None:
-    from simulation.config import ConfigError
+    from simulation.errors import ConfigError
 
     allowed = {"sweep": ("factorial", "latin_hypercube", "morris", "sobol"), "sensitivity": ("morris", "sobol")}
     if kind not in allowed[command]:

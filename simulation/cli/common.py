@@ -63,10 +63,11 @@ class LazyChoices(Sequence):
     """
 
     def __init__(self, load: Callable[[], Sequence[str]]) -> None:
-        self._load, self._values = load, None
+        self._load = load
+        self._values: list[str] | None = None
 
     @property
-    def values(self) -> Sequence[str]:
+    def values(self) -> list[str]:
         if self._values is None:
             self._values = list(self._load())
         return self._values
@@ -157,12 +158,10 @@ def add_resume(parser: argparse.ArgumentParser, text: str) -> None:
 
 def check_options(args: argparse.Namespace) -> None:
     """Refuse a shared integer option below its minimum (`MINIMA`), naming it."""
-    from simulation.config import ConfigError
-
     for name, low in MINIMA.items():
         value = getattr(args, name, None)
         if value is not None and value < low:
-            raise ConfigError(f"--{name}: must be an integer >= {low}, got {value}")
+            raise ConfigError(f"must be an integer >= {low}, got {value}", (f"--{name}",))
 
 
 # --- reporting --------------------------------------------------------------------------------------

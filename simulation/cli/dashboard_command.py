@@ -21,8 +21,8 @@ def add_commands(sub) -> None:
 
 
 def _dashboard(args) -> int:
-    from simulation.config import ConfigError
     from simulation.dashboard import INSTALL_HINT, missing_packages
+    from simulation.errors import ConfigError
 
     missing = missing_packages()
     if missing:

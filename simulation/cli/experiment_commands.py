@@ -106,7 +106,7 @@ def _experiment_run(args) -> int:
     import sqlite3
 
     from experiments import Experiment, load, run_experiment
-    from simulation.config import ConfigError
+    from simulation.errors import ConfigError
 
     experiment = with_options(Experiment.from_toml(args.file), args)
     try:

@@ -128,7 +128,7 @@ def _summary_table(df) -> str:
 
 
 def _strategies(args) -> int:
-    from simulation.config import ConfigError
+    from simulation.errors import ConfigError
     from simulation.strategy import load_strategy, parse_strategy, preset_names, strategy_text
 
     words = list(args.words)

@@ -33,8 +33,8 @@ How the README is read
 How outputs are compared
 ------------------------
 Line by line, ignoring trailing spaces and trailing blank lines, after
-masking what changes from run to run: durations (``0.23 s``) and file sizes
-(``0.2 MB``). A line ``...`` in a shown output stands for any number of
+masking what changes from run to run: durations (``0.23 s``), file sizes
+(``0.2 MB``) and rounding errors (``7.2e-16``). A line ``...`` in a shown output stands for any number of
 lines, so a long table can be shown by its first and last rows; ``--update``
 keeps as many rows before and after it as were shown.
 
@@ -75,8 +75,12 @@ ERROR_LINE = "orgchange: error:"
 MASKS = [
     (re.compile(r"\d+(?:\.\d+)? s\b"), "<seconds> s"),  # 0.23 s, in 21.6 s
     (re.compile(r"\d+(?:\.\d+)? MB\b"), "<size> MB"),  # (0.2 MB)
+    (re.compile(r"\b\d(?:\.\d+)?e-(?:1[3-9]|[2-9]\d)\b"), "<rounding>"),  # 7.2e-16
 ]
-"""What changes from one run to the next, and so is not compared."""
+"""What changes from one run to the next, or one machine to the next, and so
+is not compared: durations, file sizes, and floating-point rounding errors
+(a number in scientific notation below 1e-12, such as the error of an exact
+case of orgchange validate)."""
 STEP_TIMEOUT = 900
 """Seconds a single command may take before it counts as failed."""
 

@@ -95,6 +95,8 @@ def test_outputs_match_with_timings_masked_and_an_ellipsis_for_any_lines():
     assert tool.same(["Wrote r.html (0.2 MB)"], ["Wrote r.html (1.4 MB)  ", ""])
     assert not tool.same(["a 9.99 s", "...", "d"], ["a 0.25 s", "b", "c", "e"])
     assert not tool.same(["0.431"], ["0.432"])  # numbers other than durations count
+    assert tool.same(["error 7.2e-16  pass"], ["error 6.1e-16  pass"])  # rounding, not a result
+    assert not tool.same(["error 3.3e-02"], ["error 3.4e-02"])
     assert not tool.same(["1", "2"], ["1"])
 
 

@@ -36,6 +36,7 @@ from experiments.progress import Progress
 from experiments.store import Store, check_new
 from experiments.worker import RunResult, RunTask, execute_run
 from simulation.engines import engine
+from simulation.outputs import check_choice
 from simulation.wording import plural
 
 IN_FLIGHT = 2
@@ -124,8 +125,7 @@ def run_experiment(experiment: Experiment | str | Path, store: str | Path,
     started = time.perf_counter()
     experiment = experiment if isinstance(experiment, Experiment) else Experiment.from_toml(experiment)
     path = Path(store)
-    if resume and overwrite:
-        raise ExperimentArgumentError("{resume} and {overwrite}: choose one (finish the store, or start it again)")
+    check_choice(resume, overwrite, ExperimentArgumentError)
     if retry_failed and not resume:
         raise ExperimentArgumentError("{retry_failed}: only with {resume}")
     experiment.check()

@@ -6,7 +6,8 @@ that names ``overwrite`` (and ``resume``, where unfinished results can be
 finished): ``--overwrite`` on the command line, ``overwrite=True`` in
 Python. Asked to overwrite, it replaces them, and says so.
 
-Two kinds of target:
+``resume`` and ``overwrite`` exclude each other (`check_choice`). Two kinds
+of target:
 
 * `check_file`: one file, such as a results store or a report;
 * `prepare_folder`: a folder that a command fills with files of known names
@@ -19,6 +20,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from simulation.arguments import ArgumentError
+
+
+def check_choice(resume: bool, overwrite: bool, error: type[ArgumentError] = ArgumentError) -> None:
+    """Refuse ``resume`` and ``overwrite`` together: finishing earlier results
+    and replacing them exclude each other (checked before anything is
+    replaced)."""
+    if resume and overwrite:
+        raise error("{resume} and {overwrite}: choose one (finish the earlier results, or start again)")
 
 
 def check_file(path: str | Path, overwrite: bool, argument: str, resumable: bool = False,
@@ -83,6 +92,7 @@ def prepare_folder(folder: str | Path, names: Sequence[str], overwrite: bool, ar
     error
         The `ArgumentError` to raise, as for `check_file`.
     """
+    check_choice(resume, overwrite, error)
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise error("{path!r} is a file; give a folder", (argument,), path=str(folder))

@@ -352,6 +352,11 @@ def test_compare_keeps_its_earlier_results_unless_overwrite_or_resume(compared, 
     code, _, err = run_cli(capsys, "compare", "--strategies", "mandate", *SMALL, "--out", out, "--resume")
     assert code == 2 and "holds a different experiment" in err
     assert err.rstrip().endswith("use --overwrite to start it again, or another --out")
+    # --resume and --overwrite together are refused before anything is removed.
+    code, _, err = run_cli(capsys, "compare", "--strategies", "mandate", *SMALL, "--out", out, "--resume",
+                           "--overwrite")
+    assert code == 2 and err.startswith("orgchange: error: --resume and --overwrite: choose one")
+    assert (out / "results.sqlite").is_file() and (out / "outcomes.csv").read_bytes() == before
     # --overwrite starts again.
     code, printed, _ = run_cli(capsys, "compare", "--strategies", "mandate", *SMALL, "--out", out, "--overwrite")
     assert code == 0 and "Difference from" not in printed, "one strategy: nothing to pair"

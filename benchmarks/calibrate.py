@@ -15,6 +15,9 @@ Run from the repository root:
         its allowed range) and report which patterns stop holding. The
         claims run with ``scale`` times their usual replicates.
 
+Each part shows its progress (runs or claims done, and the time left) on
+a terminal, and stays quiet when its output goes to a file.
+
 The calibration itself was a loop over the last two: start from values
 taken from the literature where there are any (turnover, CEO turnover, the
 level gradient), set the others from the pattern they govern (see the
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import sys
 import time
 
 import numpy as np
@@ -33,6 +37,7 @@ from experiments.patterns import CLAIMS, Interval, preset
 from experiments.replicates import replicate_seeds
 from simulation import Config, OrgChangeModel
 from simulation.parameters import PARAMETERS
+from simulation.progress import progress_bar
 from simulation.strategy import load_strategy, preset_names
 
 CALIBRATED = ["frontline_commitment", "middle_commitment", "predisposition_spread", "susceptibility",
@@ -47,8 +52,15 @@ def preset_outcomes(replicates: int) -> str:
     rows = ["| preset | frontline commitment | frontline QI practice | quality | projects succeeded "
             "| leader-hours a week |", "| --- | --- | --- | --- | --- | --- |"]
     seeds = replicate_seeds(2026, replicates)
-    for name in preset_names():
-        runs = [OrgChangeModel(preset(name).replace(seed=s)).run() for s in seeds]
+    with progress_bar(len(preset_names()) * replicates, "runs") as bar:
+        outcomes = {}
+        for name in preset_names():
+            bar.set_description_str(name)
+            outcomes[name] = []
+            for s in seeds:
+                outcomes[name].append(OrgChangeModel(preset(name).replace(seed=s)).run())
+                bar.update()
+    for name, runs in outcomes.items():
         last = [df.iloc[-1] for df in runs]
         cells = [Interval.of([r[c] for r in last]) for c in
                  ("commitment_frontline", "practice_frontline", "quality", "projects_succeeded")]
@@ -65,31 +77,37 @@ def _pm(interval: Interval, digits: int = 3) -> str:
 def claims(base: Config | None = None, scale: float = 1.0, verbose: bool = True) -> dict[str, bool]:
     """Run every pattern's claims; return whether each pattern holds."""
     held = {}
-    for pattern, make in CLAIMS.items():
-        replicates = max(3, round(scale * inspect.signature(make).parameters["replicates"].default))
-        results = make(replicates, base=base)
-        held[pattern] = all(c.holds for c in results)
-        if verbose:
-            print(f"{pattern} ({replicates} replicates)")
-            for c in results:
-                print(f"  {c}")
+    with progress_bar(len(CLAIMS), "patterns", enabled=None if verbose else False) as bar:
+        for pattern, make in CLAIMS.items():
+            bar.set_description_str(pattern)
+            replicates = max(3, round(scale * inspect.signature(make).parameters["replicates"].default))
+            results = make(replicates, base=base)
+            held[pattern] = all(c.holds for c in results)
+            if verbose:
+                bar.write(f"{pattern} ({replicates} replicates)\n" + "\n".join(f"  {c}" for c in results),
+                          file=sys.stdout)
+            bar.update()
     return held
 
 
 def sensitivity(scale: float) -> None:
     """Which patterns fail when each calibrated default is halved or raised by half."""
     print(f"{'parameter':26s} {'default':>8s} {'value':>8s}  patterns that fail")
-    for name in CALIBRATED:
-        p, default = PARAMETERS[name], PARAMETERS[name].default
-        for factor in (0.5, 1.5):
-            value = float(np.clip(default * factor, p.low, p.high))
-            if p.kind == "int":
-                value = int(round(value))
-            started = time.perf_counter()
-            held = claims(Config(**{name: value}), scale, verbose=False)
-            failing = " ".join(k for k, ok in held.items() if not ok) or "none"
-            print(f"{name:26s} {default:8g} {value:8g}  {failing}   ({time.perf_counter() - started:.0f} s)",
-                  flush=True)
+    with progress_bar(2 * len(CALIBRATED), "settings") as bar:
+        for name in CALIBRATED:
+            p, default = PARAMETERS[name], PARAMETERS[name].default
+            for factor in (0.5, 1.5):
+                bar.set_description_str(f"{name} x {factor:g}")
+                value = float(np.clip(default * factor, p.low, p.high))
+                if p.kind == "int":
+                    value = int(round(value))
+                started = time.perf_counter()
+                held = claims(Config(**{name: value}), scale, verbose=False)
+                failing = " ".join(k for k, ok in held.items() if not ok) or "none"
+                bar.write(f"{name:26s} {default:8g} {value:8g}  {failing}   ({time.perf_counter() - started:.0f} s)",
+                          file=sys.stdout)
+                sys.stdout.flush()
+                bar.update()
 
 
 def main() -> None:

@@ -2,7 +2,9 @@
 
 Each kind gets its own exit status on the command line (``orgchange
 --help`` lists them), so a script can tell a mistake in its input from a
-damaged results file or a busy one.
+damaged results file or a busy one. An error about how a function was
+called names the caller's own arguments (`ExperimentArgumentError`):
+``resume=True`` in Python, ``--resume`` on the command line.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import os
 import sqlite3
 from pathlib import Path
 
-from simulation.config import ConfigError
+from simulation.arguments import ArgumentError
+from simulation.errors import ConfigError
 
 
 class ExperimentError(ConfigError):
@@ -22,6 +25,13 @@ class ExperimentError(ConfigError):
     'factorial', ..., got 'grid'``. It is a `ConfigError`, so the command line
     reports it on one line (``orgchange: error: ...``) and exits with status 2.
     """
+
+
+class ExperimentArgumentError(ArgumentError, ExperimentError):
+    """An `ExperimentError` about how a function was called (``resume``,
+    ``overwrite``, ``store``), which names the caller's own arguments:
+    ``resume=True`` in Python, ``--resume`` on the command line (see
+    `simulation.arguments`)."""
 
 
 class StoreDamaged(ExperimentError):
@@ -34,6 +44,13 @@ class StoreDamaged(ExperimentError):
     ``--resume``: copy out what `experiments.load` can still read, or start
     again with ``--overwrite``.
     """
+
+
+class StoreUnstarted(ExperimentArgumentError, StoreDamaged):
+    """A results file whose creation was interrupted before any run was
+    stored (by an older orgchange, which created the file before its
+    tables): damaged for a reader, and started again by a run. Its message
+    names the ``resume`` switch as the caller spells it."""
 
 
 class StoreInUse(ExperimentError):

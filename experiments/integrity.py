@@ -19,7 +19,9 @@ database) raises a plain `ExperimentError`, as any wrong input does.
 A file whose creation was interrupted by an older orgchange (which created
 the file first and its tables after) is *unstarted*: empty, or an SQLite
 database without a single table. It holds no results, so the runner
-simply starts it again (`unstarted`).
+simply starts it again (`unstarted`); a reader refuses it with
+`StoreUnstarted`, a `StoreDamaged` whose remedy names ``resume`` as the
+caller spells it (``resume=True``, or ``--resume`` on the command line).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from experiments.errors import CannotRead, ExperimentError, StoreDamaged, store_failure
+from experiments.errors import CannotRead, ExperimentError, StoreDamaged, StoreUnstarted, store_failure
 from experiments.schema import (
     MANIFEST_COLUMNS,
     MANIFEST_REQUIRED,
@@ -42,7 +44,8 @@ from experiments.schema import (
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 """The first 16 bytes of every SQLite database file."""
-UNSTARTED_HINT = "its creation was interrupted before any run was stored; run the experiment with --resume to start it"
+UNSTARTED_HINT = "its creation was interrupted before any run was stored; run the experiment with {resume} to start it"
+"""The remedy `StoreUnstarted` names, spelled as the caller spells ``resume``."""
 
 
 def check_file(path: Path) -> None:
@@ -58,7 +61,7 @@ def check_file(path: Path) -> None:
     except OSError as err:
         raise CannotRead(err.errno, err.strerror, str(path)) from None
     if not header:
-        raise StoreDamaged(f"results file {str(path)!r} is empty (0 bytes): {UNSTARTED_HINT}")
+        raise StoreUnstarted(f"results file {{path!r}} is empty (0 bytes): {UNSTARTED_HINT}", path=str(path))
     if header != SQLITE_HEADER:
         raise ExperimentError(f"{str(path)!r} is not an orgchange results file (it does not begin as an SQLite "
                               f"database does: another kind of file, or one damaged at its start)")
@@ -76,7 +79,7 @@ def check_connection(connection: sqlite3.Connection, path: Path) -> dict[str, An
         tables = {t: [c[1] for c in connection.execute(f"PRAGMA table_info({t})")]
                   for (t,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if not tables:
-            raise StoreDamaged(f"results file {name} holds no tables: {UNSTARTED_HINT}")
+            raise StoreUnstarted(f"results file {{path!r}} holds no tables: {UNSTARTED_HINT}", path=str(path))
         if not {"runs", "timeseries", "manifest"} <= set(tables):
             raise ExperimentError(f"{name} is not an orgchange results file (no runs, timeseries and manifest)")
         _check_columns(tables, "manifest", list(MANIFEST_COLUMNS), name)

@@ -1,64 +1,42 @@
-"""A one-line progress bar for long experiments, on interactive terminals only."""
+"""The progress of an experiment's runs: done, failed and time left, on a
+terminal only (a `simulation.progress.progress_bar`)."""
 
 from __future__ import annotations
 
-import sys
-import time
 from typing import TextIO
 
-
-def _clock(seconds: float) -> str:
-    seconds = int(round(seconds))
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+from simulation.progress import progress_bar
 
 
 class Progress:
-    """Runs done, runs failed, and the time remaining, redrawn in place::
+    """Runs done, runs failed, and the time left, redrawn in place::
 
-        [##########..........] 512/1000 runs  3 failed  0:41 left
+         51%|██████████▎         | 512/1000 runs, 3 failed, 00:43 so far, 00:41 left
 
     The estimate is this session's pace: runs finished so far divided by the
-    time since it started. Silent unless ``stream`` is a terminal (or
-    ``enabled=True``), so logs and pipes get no control characters.
+    time since it started (runs stored before, on a resume, do not count).
+    Silent unless ``stream`` is a terminal (or ``enabled=True``), so logs and
+    pipes get no control characters.
     """
 
     def __init__(self, total: int, done: int = 0, failed: int = 0, stream: TextIO | None = None,
-                 enabled: bool | None = None, width: int = 24) -> None:
-        self.stream = stream or sys.stderr
-        self.enabled = self.stream.isatty() if enabled is None else enabled
-        self.total, self.done, self.failed, self.width = total, done, failed, width
-        self._start_done = done + failed  # runs stored before this session do not count for the pace
-        self._started = self._drawn = time.perf_counter()
-        self.draw(force=True)
+                 enabled: bool | None = None) -> None:
+        self.done, self.failed = done, failed
+        self.bar = progress_bar(total, "runs", initial=done + failed, enabled=enabled, stream=stream)
+        self._show_failed()
 
     def update(self, failed: bool = False) -> None:
         """Count one more finished run."""
         if failed:
             self.failed += 1
+            self._show_failed()
         else:
             self.done += 1
-        self.draw()
+        self.bar.update()
 
-    def line(self) -> str:
-        finished = self.done + self.failed
-        filled = int(self.width * finished / self.total) if self.total else self.width
-        ran = finished - self._start_done
-        elapsed = time.perf_counter() - self._started
-        left = f"{_clock(elapsed / ran * (self.total - finished))} left" if ran else "estimating time left"
-        failed = f"  {self.failed} failed" if self.failed else ""
-        return f"[{'#' * filled}{'.' * (self.width - filled)}] {finished}/{self.total} runs{failed}  {left}"
-
-    def draw(self, force: bool = False) -> None:
-        now = time.perf_counter()
-        if not self.enabled or (not force and now - self._drawn < 0.1 and self.done + self.failed < self.total):
-            return  # at most ten redraws a second
-        self._drawn = now
-        self.stream.write("\r" + self.line().ljust(79))
-        self.stream.flush()
+    def _show_failed(self) -> None:
+        if self.failed:
+            self.bar.set_postfix_str(f"{self.failed} failed", refresh=False)
 
     def close(self) -> None:
-        if self.enabled:
-            self.draw(force=True)
-            self.stream.write("\n")
-            self.stream.flush()
+        self.bar.close()

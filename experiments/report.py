@@ -30,6 +30,7 @@ from experiments.analysis import (
     outcome_label,
 )
 from simulation.plotting import png_bytes
+from simulation.wording import horizon, plural
 
 CAVEATS = [
     "This is a model, not a forecast. It shows how the strategies compare under the model's assumptions; "
@@ -78,10 +79,6 @@ def _e(text: Any) -> str:
 def _img(png: bytes, alt: str) -> str:
     """An ``<img>`` with the PNG inlined as a data URI, so the file stands alone."""
     return f'<img alt="{_e(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">'
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 # --- sections -------------------------------------------------------------------------------------
@@ -245,12 +242,12 @@ def _overview(results, comparison: Comparison) -> str:
     if staff:
         facts.append(f"a hospital of {staff} staff")
     if weeks:
-        facts.append(f"{weeks} weeks ({weeks / 52:.1f} years) simulated week by week")
+        facts.append(f"{horizon(weeks)} simulated week by week")
     if replicates:
-        facts.append(f"{_plural(int(replicates), 'replicate')} per strategy and design point")
-    facts.append(f"{_plural(runs, 'run')} in all")
-    missing = [f"{_plural(comparison.failed, 'run')} failed" if comparison.failed else "",
-               f"{_plural(comparison.pending, 'run')} not yet run" if comparison.pending else ""]
+        facts.append(f"{plural(int(replicates), 'replicate')} per strategy and design point")
+    facts.append(f"{plural(runs, 'run')} in all")
+    missing = [f"{plural(comparison.failed, 'run')} failed" if comparison.failed else "",
+               f"{plural(comparison.pending, 'run')} not yet run" if comparison.pending else ""]
     missing = " and ".join(m for m in missing if m)
     failed = f" <strong>Left out: {missing}.</strong>" if missing else ""
     text = "; ".join(facts)

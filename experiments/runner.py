@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from experiments.backends import open_backend
-from experiments.errors import ExperimentError
+from experiments.errors import ExperimentArgumentError
 from experiments.experiment import Experiment, RunSpec
 from experiments.integrity import unstarted
 from experiments.lock import StoreLock
@@ -38,6 +38,8 @@ from experiments.progress import Progress
 from experiments.store import Store, check_new
 from experiments.worker import RunResult, RunTask, execute_run
 from simulation.engines import engine
+from simulation.outputs import check_choice
+from simulation.wording import plural
 
 IN_FLIGHT = 2
 """Runs in flight per worker: one running, one waiting, so a worker never idles."""
@@ -130,10 +132,9 @@ def run_experiment(experiment: Experiment | str | Path, store: str | Path,
     started = time.perf_counter()
     experiment = experiment if isinstance(experiment, Experiment) else Experiment.from_toml(experiment)
     path = Path(store)
-    if resume and overwrite:
-        raise ExperimentError("--resume and --overwrite: choose one (finish the store, or start it again)")
+    check_choice(resume, overwrite, ExperimentArgumentError)
     if retry_failed and not resume:
-        raise ExperimentError("--retry-failed: only with --resume")
+        raise ExperimentArgumentError("{retry_failed}: only with {resume}")
     experiment.check()
     specs = experiment.runs()
     say = log or (lambda message: warnings.warn(message, stacklevel=3))
@@ -165,8 +166,8 @@ def run_experiment(experiment: Experiment | str | Path, store: str | Path,
             before = db.counts()
             todo = db.todo()
             if log:
-                log(f"{experiment.name}: {len(specs)} runs, {before['done'] + before['failed']} already finished, "
-                    f"{len(todo)} to run on {backend.name}")
+                log(f"{experiment.name}: {plural(len(specs), 'run')}, {before['done'] + before['failed']} already "
+                    f"finished, {len(todo)} to run on {backend.name}")
             db.set_manifest("sessions", [*db.manifest().get("sessions", []), {
                 "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "backend": backend.name,
                 "workers": backend.workers, "to_run": len(todo)}])
@@ -268,8 +269,8 @@ def _result_of(future: Future, run_id: int) -> RunResult:
     try:
         return future.result()
     except BrokenExecutor as err:
-        raise ExperimentError(f"a worker process stopped unexpectedly ({err}); the finished runs are stored: "
-                              f"run again with --resume") from None
+        raise ExperimentArgumentError("a worker process stopped unexpectedly ({err}); the finished runs are stored: "
+                                      "run again with {resume}", err=str(err)) from None
     except BaseException as err:  # noqa: B036 - e.g. Dask's KilledWorker, or a cancelled task
         if isinstance(err, KeyboardInterrupt):
             raise
@@ -283,8 +284,9 @@ def _check_same(db: Store, experiment: Experiment, path: Path, say: Callable[[st
     stored, current = manifest["experiment_resolved"], experiment.to_toml()
     if stored != current:
         where = _first_difference(tomllib.loads(stored), tomllib.loads(current))
-        raise ExperimentError(f"--resume: {str(path)!r} holds a different experiment ({where}); "
-                              f"use --overwrite to start it again, or another --output")
+        raise ExperimentArgumentError("{resume}: {path!r} holds a different experiment ({where}); "
+                                      "use {overwrite} to start it again, or another {store}",
+                                      path=str(path), where=where)
     changed = [f"{name} {was} -> {now}" for name, now in package_versions().items()
                if (was := manifest.get("versions", {}).get(name, now)) != now]
     if changed:

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.analysis import OUTCOMES, in_sentence
+from simulation.wording import plural
 
 METHODS = ("morris", "sobol")
 
@@ -133,8 +134,10 @@ def analyze(outcomes: pd.DataFrame, design: dict[str, Any], name: str = "commitm
         size = points // (2 * d + 2 if second else d + 2)
         for strategy in dict.fromkeys(outcomes["strategy"]):
             y = point_means(outcomes, name, strategy, points)
+            # SALib's sobol.analyze treats seed 0 as no seed at all (``if seed:``) and would draw its
+            # bootstrap afresh each time; one more than ours is a seed it honours.
             si = sobol.analyze(problem, y, calc_second_order=second, num_resamples=NUM_RESAMPLES,
-                               conf_level=0.95, seed=seed)
+                               conf_level=0.95, seed=seed + 1)
             for k, parameter in enumerate(problem["names"]):
                 rows.append({"strategy": strategy, "parameter": parameter, "S1": si["S1"][k],
                              "S1_conf": si["S1_conf"][k], "ST": si["ST"][k], "ST_conf": si["ST_conf"][k]})
@@ -226,5 +229,5 @@ def format_sensitivity(result: Sensitivity) -> str:
         size = f"N = {result.size} base samples"
     label = in_sentence(result.outcome)
     head = (f"{'Morris screening' if result.method == 'morris' else 'Sobol indices'} of {label} "
-            f"({size}; each design point's {result.replicates} replicate(s) averaged before analysis)")
+            f"({size}; each design point's {plural(result.replicates, 'replicate')} averaged before analysis)")
     return f"{head}\n{shown.to_string(index=False)}"

@@ -45,12 +45,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from experiments.errors import ExperimentError, StoreDamaged, store_failure
+from experiments.errors import ExperimentArgumentError, ExperimentError, StoreDamaged, store_failure
 from experiments.experiment import Experiment, RunSpec
 from experiments.integrity import check_connection, check_file, unstarted
 from experiments.lock import StoreLock
 from experiments.schema import SCHEMA_VERSION, STATUSES, create_statements, decode, encode, quote
 from experiments.worker import RunResult
+from simulation.outputs import check_file as check_output
 
 __all__ = ["SCHEMA_VERSION", "STATUSES", "Store", "check_new", "companions", "creating_path", "open_checked"]
 
@@ -179,12 +180,12 @@ def read_manifest(connection: sqlite3.Connection, path: Path) -> dict[str, Any]:
 def check_new(path: Path, overwrite: bool = False) -> None:
     """Raise a clear error unless a new store may be written at ``path``:
     nothing there, a store whose creation was interrupted (it holds no
-    results), or ``overwrite``."""
-    if path.is_dir():
-        raise ExperimentError(f"--output: {str(path)!r} is a folder; give the path of a results file")
-    if path.exists() and not overwrite and not unstarted(path):
-        raise ExperimentError(f"--output: {str(path)!r} already exists; add --resume to finish it, "
-                              f"or --overwrite to start again")
+    results, and is started again), or ``overwrite``. Otherwise an existing
+    store is refused, naming ``resume`` and ``overwrite`` (the one rule of
+    `simulation.outputs`)."""
+    if unstarted(path):
+        return
+    check_output(path, overwrite, "store", resumable=True, what="results file", error=ExperimentArgumentError)
 
 
 def open_checked(path: str | Path) -> tuple[sqlite3.Connection, dict[str, Any]]:

@@ -36,8 +36,9 @@ Public API: `Case` (one row of the results), one function per theory
 theory they are compared with (`degroot_consensus`, `fj_equilibrium`,
 `normal_equilibrium`, `critical_spread`, `watts_window`,
 `watts_cascade_probability`, `ring_spread_weeks`, `chain_commitment`,
-`chart_chain_equilibrium`), `run_all` and `format_table`. ``orgchange
-validate`` prints ``format_table(run_all(quick))``.
+`chart_chain_equilibrium`), `case_groups`, `run_all`, and the table:
+`format_table`, or `format_header` and `format_row` for a table printed as
+its cases finish, which ``orgchange validate`` does.
 
 Tolerances. Exact cases must agree to `EXACT` (1e-9). Stochastic cases pass
 within `SIGMAS` (4) standard errors of the mean over the replicates, from
@@ -66,7 +67,7 @@ References
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
@@ -79,8 +80,8 @@ from simulation.model import OrgChangeModel
 from simulation.organization import CEO, FRONTLINE, MIDDLE, SENIOR, Organization
 from simulation.parameters import PARAMETERS
 
-DEFAULT_SEED = 1978
-"""Root seed of ``orgchange validate`` (the year of Granovetter's paper)."""
+DEFAULT_SEED = PARAMETERS["seed"].default
+"""Root seed of ``orgchange validate``: the default seed of every command (0)."""
 EXACT = 1e-9
 """Tolerance of the exact cases."""
 SIGMAS = 4.0
@@ -874,26 +875,46 @@ def hierarchy_chain(rng: np.random.Generator, levels: int = 8, susceptibility: f
 # =====================================================================================
 # Everything
 # =====================================================================================
-def run_all(quick: bool = False, seed: int = DEFAULT_SEED) -> list[Case]:
-    """Every validation case. ``quick`` uses fewer replicates and fewer
-    settings (under a minute); the full run uses enough replicates for
-    tight tolerances (a few minutes)."""
+def case_groups(quick: bool = False, seed: int = DEFAULT_SEED) -> list[tuple[str, Callable[[], list[Case]]]]:
+    """Every validation case, in the groups that are computed together: one
+    ``(theory, run)`` pair per group, where ``run()`` computes its cases.
+
+    ``quick`` uses fewer replicates and fewer settings (under a minute); the
+    full run uses enough replicates for tight tolerances (a few minutes).
+    Each group draws from its own stream of the root ``seed``, so a group's
+    cases are the same whether it runs alone or after the others.
+    """
     streams = iter(np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(16))
-    cases = [
-        degroot(next(streams), n=12),
-        degroot(next(streams), n=60, others=3),
-        degroot(next(streams), n=12, engine="agent"),
-        friedkin_johnsen(next(streams), n=30),
-        friedkin_johnsen(next(streams), n=30, fully_stubborn=4, fully_susceptible=6),
+
+    def group(theory: str, cases: Callable[..., Case | list[Case]], **options) -> tuple[str, Callable[[], list[Case]]]:
+        rng = next(streams)  # drawn now, in this order, whatever order the groups run in
+
+        def run() -> list[Case]:
+            result = cases(rng, **options)
+            return result if isinstance(result, list) else [result]
+
+        return theory, run
+
+    return [
+        group("DeGroot", degroot, n=12),
+        group("DeGroot", degroot, n=60, others=3),
+        group("DeGroot", degroot, n=12, engine="agent"),
+        group("Friedkin-Johnsen", friedkin_johnsen, n=30),
+        group("Friedkin-Johnsen", friedkin_johnsen, n=30, fully_stubborn=4, fully_susceptible=6),
+        group("Granovetter riot", granovetter_riot),
+        group("Granovetter normal", granovetter_normal, replicates=10 if quick else 50,
+              critical_n=500 if quick else 1000),
+        group("Watts", watts_cascade, z_values=WATTS_Z_QUICK if quick else WATTS_Z_FULL,
+              replicates=400 if quick else 2000),
+        group("Complex contagion", complex_contagion),
+        group("Rewiring", rewiring, replicates=10 if quick else 50),
+        group("Hierarchy", hierarchy_chain),
     ]
-    cases += granovetter_riot(next(streams))
-    cases += granovetter_normal(next(streams), replicates=10 if quick else 50, critical_n=500 if quick else 1000)
-    cases += watts_cascade(next(streams), z_values=WATTS_Z_QUICK if quick else WATTS_Z_FULL,
-                           replicates=400 if quick else 2000)
-    cases += complex_contagion(next(streams))
-    cases += rewiring(next(streams), replicates=10 if quick else 50)
-    cases += hierarchy_chain(next(streams))
-    return cases
+
+
+def run_all(quick: bool = False, seed: int = DEFAULT_SEED) -> list[Case]:
+    """Every validation case (see `case_groups`), computed one group after another."""
+    return [case for _, run in case_groups(quick, seed) for case in run()]
 
 
 def _number(x: float) -> str:
@@ -913,21 +934,40 @@ TABLE_NOTE = (
 """What the columns of `format_table` mean, for printing under it."""
 
 
+COLUMNS = ("case", "setting", "expected", "simulated", "error", "tolerance", "result")
+"""The columns of the results table."""
+_RIGHT = {2, 3, 4, 5}
+"""The numeric columns, aligned right."""
+STREAM_WIDTHS = (43, 66, 10, 9, 7, 9, 6)
+"""Column widths for a table printed row by row as cases finish
+(`format_row`), wide enough for every case of the full run."""
+
+
+def _cells(c: Case) -> list[str]:
+    if c.relation == "==":
+        expected, error, tolerance = _number(c.expected), f"{c.deviation:.1e}", f"{c.tolerance:.1e}"
+    else:
+        expected, error, tolerance = f"{c.relation} {_number(c.expected)}", "-", "one-sided"
+    return [c.name, c.setting, expected, _number(c.simulated), error, tolerance, "pass" if c.passed else "FAIL"]
+
+
+def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
+    return "  ".join(cell.rjust(w) if i in _RIGHT else cell.ljust(w)
+                     for i, (cell, w) in enumerate(zip(cells, widths))).rstrip()
+
+
+def format_header(widths: Sequence[int] = STREAM_WIDTHS) -> str:
+    """The table's two header lines: the column names, and a rule under each."""
+    return _line(COLUMNS, widths) + "\n" + _line(["-" * w for w in widths], widths)
+
+
+def format_row(case: Case, widths: Sequence[int] = STREAM_WIDTHS) -> str:
+    """One case as a line of the table (a cell wider than its column pushes the rest along)."""
+    return _line(_cells(case), widths)
+
+
 def format_table(cases: Sequence[Case]) -> str:
-    """The results as a plain-text table with aligned columns."""
-    header = ["case", "setting", "expected", "simulated", "error", "tolerance", "result"]
-    rows = []
-    for c in cases:
-        if c.relation == "==":
-            expected, error, tolerance = _number(c.expected), f"{c.deviation:.1e}", f"{c.tolerance:.1e}"
-        else:
-            expected, error, tolerance = f"{c.relation} {_number(c.expected)}", "-", "one-sided"
-        rows.append([c.name, c.setting, expected, _number(c.simulated), error, tolerance,
-                     "pass" if c.passed else "FAIL"])
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    right = {2, 3, 4, 5}
-    lines = []
-    for r in [header, ["-" * w for w in widths], *rows]:
-        lines.append("  ".join(cell.rjust(w) if i in right else cell.ljust(w)
-                               for i, (cell, w) in enumerate(zip(r, widths))).rstrip())
-    return "\n".join(lines)
+    """The results as a plain-text table, each column as wide as its widest cell."""
+    rows = [_cells(c) for c in cases]
+    widths = [max(len(r[i]) for r in [list(COLUMNS), *rows]) for i in range(len(COLUMNS))]
+    return "\n".join([format_header(widths), *(_line(r, widths) for r in rows)])

@@ -331,10 +331,57 @@ def test_compare_on_the_compiled_engine_gives_the_same_outcomes(compared, capsys
     pd.testing.assert_frame_equal(outcomes, pd.read_csv(out / "outcomes.csv"))
 
 
-def test_compare_can_rerun_into_its_own_folder(compared, capsys):
-    _, out, _ = compared
-    code, printed, _ = run_cli(capsys, "compare", "--strategies", "mandate", *SMALL, "--out", out)
+def test_compare_keeps_its_earlier_results_unless_overwrite_or_resume(compared, capsys, tmp_path):
+    import shutil
+
+    _, done, _ = compared
+    out = tmp_path / "again"
+    shutil.copytree(done, out)
+    before = (out / "outcomes.csv").read_bytes()
+    code, printed, err = run_cli(capsys, "compare", "--strategies", "mandate", *SMALL, "--out", out)
+    assert code == 2 and printed == ""
+    assert err.startswith(f"orgchange: error: --out: {str(out)!r} already holds results (results.sqlite, "
+                          f"experiment.toml, outcomes.csv") and "add --resume to finish them, or --overwrite" in err
+    assert (out / "outcomes.csv").read_bytes() == before
+    # --resume finishes the same comparison (nothing is left to run) and writes its tables again...
+    code, printed, err = run_cli(capsys, "compare", "--strategies", "business_as_usual", "mandate", *SMALL,
+                                 "--seed", "4", "--out", out, "--resume")
+    assert code == 0 and "6 already finished, 0 to run" in err
+    assert (out / "outcomes.csv").read_bytes() == before
+    # ...but not another one, whose options differ, and the message names the command's own options.
+    code, _, err = run_cli(capsys, "compare", "--strategies", "mandate", *SMALL, "--out", out, "--resume")
+    assert code == 2 and "holds a different experiment" in err
+    assert err.rstrip().endswith("use --overwrite to start it again, or another --out")
+    # --resume and --overwrite together are refused before anything is removed.
+    code, _, err = run_cli(capsys, "compare", "--strategies", "mandate", *SMALL, "--out", out, "--resume",
+                           "--overwrite")
+    assert code == 2 and err.startswith("orgchange: error: --resume and --overwrite: choose one")
+    assert (out / "results.sqlite").is_file() and (out / "outcomes.csv").read_bytes() == before
+    # --overwrite starts again.
+    code, printed, _ = run_cli(capsys, "compare", "--strategies", "mandate", *SMALL, "--out", out, "--overwrite")
     assert code == 0 and "Difference from" not in printed, "one strategy: nothing to pair"
+    assert set(pd.read_csv(out / "outcomes.csv")["strategy"]) == {"mandate"}
+
+
+def test_compare_overwrite_never_removes_a_store_another_writer_holds(compared, capsys, tmp_path):
+    """--overwrite replaces earlier results, but a store in use (its lock
+    held: here by this process, as a second writer would find it) is
+    refused, exit status 4, before anything in --out is removed."""
+    import shutil
+
+    from experiments.lock import StoreLock
+
+    _, done, _ = compared
+    out = tmp_path / "busy"
+    shutil.copytree(done, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    with StoreLock(out / "results.sqlite"):
+        code, printed, err = run_cli(capsys, "compare", "--strategies", "mandate", *SMALL, "--out", out,
+                                     "--overwrite")
+    assert code == 4 and printed == ""
+    assert err.startswith(f"orgchange: error: results file {str(out / 'results.sqlite')!r} is already being "
+                          f"written") and err.count("\n") == 1
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
 @pytest.mark.parametrize(("argv", "message"), [
@@ -388,7 +435,7 @@ def test_sweep_runs_an_experiment_and_draws_each_outcome(tmp_path, capsys):
     path.write_text(FACTORIAL, encoding="utf-8")
     code, printed, _ = run_cli(capsys, "sweep", path, "--workers", "1", "--out", tmp_path / "out")
     assert code == 0
-    assert "factorial design over follow_through: 2 points x 1 strategies" in printed
+    assert "factorial design over follow_through: 2 points x 1 strategy" in printed
     for name in ("sweep_commitment_frontline.png", "sweep_practice_frontline.png", "sweep_quality.png",
                  "sweep_points.csv"):
         assert (tmp_path / "out" / name).is_file(), name
@@ -405,7 +452,7 @@ def test_sensitivity_runs_morris_averages_replicates_and_warns_on_a_small_sample
     code, printed, err = run_cli(capsys, "sensitivity", path, "--workers", "1", "--out", tmp_path / "out")
     assert code == 0
     assert "Morris screening of final commitment: Front line (4 trajectories; each design point's 2 " \
-           "replicate(s) averaged before analysis)" in printed
+           "replicates averaged before analysis)" in printed
     assert "orgchange: warning: only 4 Morris trajectories: use at least 10" in err
     table = pd.read_csv(tmp_path / "out" / "sensitivity_commitment_frontline.csv")
     assert list(table["parameter"]) == ["follow_through", "steering"]

@@ -110,7 +110,9 @@ def test_strategy_prints_its_description_and_sets_its_levers(tmp_path, capsys):
     strategy = load_strategy("mandate")
     assert code == 0
     assert f"Strategy: {strategy.name}" in out
-    assert strategy.description in out
+    assert " ".join(strategy.description.split()) in " ".join(out.split())
+    described = out.split("\n\n")[0].splitlines()[1:]
+    assert len(described) > 1 and all(line.startswith("  ") and len(line) <= 80 for line in described)  # wrapped
     config = Config.from_toml(tmp_path / "config.toml")
     assert config == strategy.apply(Config(staff=30, weeks=2))
     assert config.steering == strategy.levers["steering"] != PARAMETERS["steering"].default
@@ -208,7 +210,26 @@ def test_an_output_path_that_is_a_file(tmp_path, capsys):
     target.write_text("")
     code, _, err = run_cli(capsys, "run", "--staff", "20", "--weeks", "1", "--out", target, "--no-figure")
     assert code == 2
-    assert err == f"orgchange: error: --out: {str(target)!r} is a file, not a folder\n"
+    assert err == f"orgchange: error: --out: {str(target)!r} is a file; give a folder\n"
+
+
+def test_earlier_results_are_kept_unless_overwrite(tmp_path, capsys):
+    out = tmp_path / "o"
+    assert run_cli(capsys, "run", "--staff", "20", "--weeks", "2", "--seed", "1", "--out", out)[0] == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    (out / "notes.txt").write_text("mine")  # not a file orgchange writes: never touched
+    code, stdout, err = run_cli(capsys, "run", "--staff", "20", "--weeks", "3", "--out", out, "--no-figure")
+    assert code == 2 and stdout == ""
+    assert err == (f"orgchange: error: --out: {str(out)!r} already holds results (timeseries.csv, config.toml, "
+                   f"summary.png); add --overwrite to replace them, or choose another --out\n")
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.name != "notes.txt"} == before
+    # --overwrite replaces them, says so, and leaves no file of the earlier run behind (summary.png).
+    code, stdout, _ = run_cli(capsys, "run", "--staff", "20", "--weeks", "3", "--out", out, "--no-figure",
+                              "--overwrite")
+    assert code == 0
+    assert f"Replaced the earlier results in {out}/ (timeseries.csv, config.toml, summary.png)." in stdout
+    assert sorted(p.name for p in out.iterdir()) == ["config.toml", "notes.txt", "timeseries.csv"]
+    assert Config.from_toml(out / "config.toml").weeks == 3
 
 
 def test_a_multi_line_error_is_folded_onto_one_line(tmp_path, capsys):
@@ -219,18 +240,29 @@ def test_a_multi_line_error_is_folded_onto_one_line(tmp_path, capsys):
 
 
 # --- orgchange strategies -------------------------------------------------------------------------------
-def test_strategies_lists_every_preset_with_its_first_sentence(capsys):
+def test_strategies_lists_every_preset_with_its_first_sentence_wrapped(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
     code, out, _ = run_cli(capsys, "strategies")
     assert code == 0
     lines = out.splitlines()
-    assert [line.split()[0] for line in lines] == preset_names()
-    for line, name in zip(lines, preset_names(), strict=True):
-        first = load_strategy(name).description.split(". ")[0].rstrip(".")
-        assert line.endswith(first + "."), line
+    assert all(len(line) <= 80 for line in lines)
+    entries = []  # a preset's line, with the lines that continue it (indented under the description)
+    for line in lines:
+        if line.startswith(" "):
+            assert line.startswith(" " * 23) and line[23] != " ", line
+            entries[-1] += " " + line.strip()
+        else:
+            entries.append(line)
+    assert [entry.split()[0] for entry in entries] == preset_names()
+    for entry, name in zip(entries, preset_names(), strict=True):
+        first = " ".join(load_strategy(name).description.split(". ")[0].rstrip(".").split())
+        assert " ".join(entry.split()[1:]) == first + ".", entry
 
 
-def test_strategies_show_prints_the_preset_file(capsys):
-    code, out, _ = run_cli(capsys, "strategies", "show", "mandate")
+@pytest.mark.parametrize("argv", [["strategies", "show", "mandate"], ["strategies", "mandate"]],
+                         ids=["show NAME", "NAME"])
+def test_strategies_show_prints_the_preset_file(capsys, argv):
+    code, out, _ = run_cli(capsys, *argv)
     assert code == 0
     assert out == MANDATE.read_text(encoding="utf-8")
 
@@ -255,6 +287,8 @@ def test_strategies_show_rejects_an_invalid_user_file(tmp_path, capsys):
 @pytest.mark.parametrize(("argv", "message"), [
     (["strategies", "show"], "strategies show: give a preset NAME or the path of a strategy file"),
     (["strategies", "show", "nope"], "strategy: unknown preset 'nope'"),
+    (["strategies", "nope"], "strategy: unknown preset 'nope'"),
+    (["strategies", "mandate", "inspire"], "strategies: give one preset NAME or strategy file, got 2"),
 ])
 def test_strategies_show_errors(capsys, argv, message):
     code, out, err = run_cli(capsys, *argv)
@@ -299,10 +333,39 @@ def test_run_help_documents_every_option(commands):
     for option in options:
         assert option in help_.stdout, option
     text = " ".join(help_.stdout.split())  # argparse wraps lines
-    for name in ("staff", "weeks", "seed"):
+    for name in ("staff", "weeks"):
         assert f"default: {PARAMETERS[name].default}" in text, name
+    assert f"(default: the --config file's seed, else {PARAMETERS['seed'].default})" in text
     assert "vectorized" in text and "agent" in text
     assert "timeseries.csv" in text and "config.toml" in text and "summary.png" in text
+
+
+def test_version_comes_from_the_installed_package(capsys):
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out == f"orgchange {version('orgchange')}\n"
+
+
+def test_help_loads_none_of_the_heavy_packages():
+    """orgchange --help must answer at once (issue 11: under 0.5 s): building the parser imports the
+    parameter table, not Mesa, pandas, SciPy, networkx, matplotlib or the experiments package."""
+    probe = ("import sys\nfrom simulation.cli import main\n"
+             "for argv in (['--help'], ['run', '--help'], ['compare', '--help'], ['--version']):\n"
+             "    try:\n        main(argv)\n    except SystemExit:\n        pass\n"
+             "heavy = ('mesa', 'pandas', 'scipy', 'networkx', 'matplotlib', 'experiments', 'simulation.model')\n"
+             "sys.stderr.write(repr(sorted(m for m in heavy if m in sys.modules)))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stderr == "[]", done.stderr
+
+
+def test_long_options_are_not_abbreviated(capsys):
+    """--out is a folder and --output a file: a shortened option must not silently become another."""
+    with pytest.raises(SystemExit):
+        main(["run", "--stra", "mandate"])
+    assert "unrecognized arguments: --stra" in capsys.readouterr().err
 
 
 def test_top_level_help_lists_the_commands(capsys):

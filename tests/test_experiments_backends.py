@@ -8,6 +8,7 @@ import io
 import multiprocessing
 import os
 import random
+import re
 import sys
 import threading
 from concurrent.futures import Executor, Future
@@ -201,13 +202,13 @@ def test_an_unreachable_scheduler_gets_a_clear_error(experiment_file, tmp_path, 
 def test_the_progress_bar_shows_runs_done_failed_and_time_left():
     out = io.StringIO()
     bar = Progress(10, done=2, stream=out, enabled=True)
-    assert "2/10 runs" in out.getvalue() and "estimating time left" in out.getvalue()
+    assert "2/10 runs" in out.getvalue() and "? left" in out.getvalue()  # no pace yet: runs stored before
     bar.update()
     bar.update(failed=True)
-    bar.draw(force=True)
+    bar.bar.refresh()
     line = out.getvalue().rsplit("\r", 1)[-1]
-    assert "4/10 runs" in line and "1 failed" in line and "left" in line
-    assert line.startswith("[#########")  # 4 of 10 of a 24-wide bar
+    assert " 40%|" in line and "4/10 runs, 1 failed" in line
+    assert re.search(r"so far, \d\d:\d\d left", line)  # a time left, now that runs have finished
     bar.close()
     assert out.getvalue().endswith("\n")
 

@@ -58,9 +58,19 @@ def test_run_then_status_then_export(experiment_file, tmp_path, capsys):
     code, out, _ = run_cli(capsys, "experiment", "status", store)
     assert code == 0 and out.startswith("CLI check: 8 runs: 8 done, 0 failed, 0 pending")
 
-    code, out, _ = run_cli(capsys, "export", store, "-o", tmp_path / "csv")
+    code, out, _ = run_cli(capsys, "export", store, "--out", tmp_path / "csv")
     assert code == 0 and "runs.csv, timeseries.csv, manifest.json, experiment.toml" in out
     assert len(pd.read_csv(tmp_path / "csv" / "timeseries.csv")) == 8 * 11
+    # Exporting again into the same folder is refused; --overwrite replaces it.
+    code, _, err = run_cli(capsys, "export", store, "--out", tmp_path / "csv")
+    assert code == 2
+    assert err.strip() == (f"orgchange: error: --out: {str(tmp_path / 'csv')!r} already holds results (runs.csv, "
+                           f"timeseries.csv, manifest.json, experiment.toml); add --overwrite to replace them, or "
+                           f"choose another --out")
+    assert run_cli(capsys, "export", store, "--out", tmp_path / "csv", "--overwrite")[0] == 0
+    # Without --out, the export goes beside the results file, named after it.
+    code, out, _ = run_cli(capsys, "export", store)
+    assert code == 0 and out.startswith(f"Wrote {tmp_path / 'results'}/runs.csv")
 
     # Again without --resume: refused, and the results are untouched.
     code, _, err = run_cli(capsys, "experiment", "run", experiment_file, "-o", store)
@@ -91,7 +101,12 @@ def test_failed_runs_are_reported_and_the_exit_status_is_1(tmp_path, capsys):
     (["experiment", "run", "{exp}", "-o", "{dir}", "--overwrite"], "--output: '{dir}' is a folder"),
     (["experiment", "run", "{exp}", "-o", "{dir}/r.sqlite", "--retry-failed"], "--retry-failed: only with --resume"),
     (["experiment", "status", "{exp}"], "'{exp}' is not an orgchange results file"),
-    (["export", "{dir}/none.sqlite", "-o", "{dir}/out"], "results file '{dir}/none.sqlite' does not exist"),
+    (["export", "{dir}/none.sqlite", "--out", "{dir}/out"], "results file '{dir}/none.sqlite' does not exist"),
+    (["experiment", "run", "{exp}", "-o", "{dir}/r.sqlite", "--resume", "--overwrite"],
+     "--resume and --overwrite: choose one"),
+    (["experiment", "run", "{exp}", "-o", "{dir}/r.sqlite", "--seed", "-2"], "--seed: must be an integer >= 0, got -2"),
+    (["experiment", "run", "{exp}", "-o", "{dir}/r.sqlite", "--replicates", "0"],
+     "--replicates: must be an integer >= 1, got 0"),
 ])
 def test_bad_input_is_one_line_and_exit_status_2(experiment_file, tmp_path, capsys, argv, message):
     fill = {"dir": tmp_path, "exp": experiment_file}
@@ -110,3 +125,17 @@ def test_an_invalid_experiment_file_names_the_field(experiment_file, tmp_path, c
     assert err == (f"orgchange: error: {experiment_file}, line {line}: design.kind: must be one of 'factorial', "
                    f"'latin_hypercube', 'morris', 'sobol', 'none', got 'grid'\n")
     assert not (tmp_path / "r.sqlite").exists()
+
+
+def test_the_file_s_seed_replicates_and_engine_can_be_overridden(experiment_file, tmp_path, capsys):
+    store = tmp_path / "r.sqlite"
+    code, out, err = run_cli(capsys, "experiment", "run", experiment_file, "-o", store, "--workers", "1",
+                             "--seed", "9", "--replicates", "1", "--engine", "agent")
+    assert code == 0, err
+    assert "CLI check: 4 runs" in out  # 2 points x 2 strategies x 1 replicate
+    results = load(store)
+    assert results.manifest["root_seed"] == 9
+    assert results.experiment.replicates == 1 and results.experiment.base.engine == "agent"
+    # --resume with other options is another experiment: refused, naming the difference.
+    code, _, err = run_cli(capsys, "experiment", "run", experiment_file, "-o", store, "--resume")
+    assert code == 2 and "holds a different experiment" in err and "--overwrite" in err

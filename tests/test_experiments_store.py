@@ -144,7 +144,9 @@ def test_an_existing_store_is_never_overwritten_by_accident(finished, tmp_path):
     folder, store, _ = finished
     copy = tmp_path / "r.sqlite"
     copy.write_bytes(b"precious")
-    with pytest.raises(ExperimentError, match="already exists; add --resume to finish it, or --overwrite"):
+    # The error names the Python arguments (the command line says --resume and --overwrite instead).
+    with pytest.raises(ExperimentError, match=r"^store: '.*' already exists; add resume=True to finish it, or "
+                                              r"overwrite=True to start again$"):
         run_experiment(folder / "exp.toml", copy, progress=False)
     assert copy.read_bytes() == b"precious"
     summary = run_experiment(folder / "exp.toml", copy, executor="serial", overwrite=True, progress=False)
@@ -158,8 +160,10 @@ def test_resume_refuses_a_store_of_another_experiment(finished, tmp_path):
     with pytest.raises(ExperimentError, match=r"holds a different experiment \(experiment.replicates: 2 in the "
                                               r"store, 3 now\)"):
         run_experiment(other, store, resume=True, progress=False)
-    with pytest.raises(ExperimentError, match="--resume and --overwrite"):
+    with pytest.raises(ExperimentError, match="^resume=True and overwrite=True: choose one"):
         run_experiment(other, store, resume=True, overwrite=True, progress=False)
+    with pytest.raises(ExperimentError, match="^retry_failed=True: only with resume=True$"):
+        run_experiment(other, store, retry_failed=True, progress=False)
 
 
 def test_load_refuses_what_is_not_a_store(tmp_path):
@@ -254,6 +258,32 @@ def test_export_writes_csv_that_reads_back_exactly(finished, tmp_path):
     assert runs.seed.tolist() == results.runs.seed.tolist()
     assert json.loads((tmp_path / "out" / "manifest.json").read_text())["root_seed"] == 11
     assert (tmp_path / "out" / "experiment.toml").read_text() == (folder / "exp.toml").read_text()
+
+
+def test_export_keeps_an_earlier_export_unless_overwrite(finished, tmp_path):
+    _, store, _ = finished
+    export(store, tmp_path / "out")
+    (tmp_path / "out" / "runs.csv").write_text("earlier")
+    with pytest.raises(ExperimentError, match=r"^folder: '.*out' already holds results \(runs.csv, timeseries.csv, "
+                                              r"manifest.json, experiment.toml\); add overwrite=True to replace "
+                                              r"them, or choose another folder$"):
+        export(store, tmp_path / "out")
+    assert (tmp_path / "out" / "runs.csv").read_text() == "earlier"
+    export(store, tmp_path / "out", overwrite=True)
+    assert (tmp_path / "out" / "runs.csv").read_text().startswith("run_id,")
+
+
+def test_export_replaced_in_another_format_leaves_no_stale_table(finished, tmp_path):
+    _, store, _ = finished
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("runs.parquet", "timeseries.parquet", "notes.txt"):  # an earlier parquet export, and a file of ours
+        (out / name).write_text("earlier")
+    with pytest.raises(ExperimentError, match=r"already holds results \(runs.parquet, timeseries.parquet\)"):
+        export(store, out)
+    export(store, out, overwrite=True)
+    assert sorted(p.name for p in out.iterdir()) == ["experiment.toml", "manifest.json", "notes.txt", "runs.csv",
+                                                     "timeseries.csv"]
 
 
 def test_export_parquet_needs_pyarrow_and_says_so(finished, tmp_path, monkeypatch):

@@ -63,7 +63,7 @@ def test_a_full_disk_exits_4_names_the_store_and_keeps_the_finished_runs(tmp_pat
 def test_a_full_device_exits_4(tmp_path, capsys):
     path, store = write(tmp_path), tmp_path / "r.sqlite"
     run_experiment(path, store, executor="serial", progress=False)
-    code, _, err = run_cli(capsys, "report", store, "-o", "/dev/full")
+    code, _, err = run_cli(capsys, "report", store, "-o", "/dev/full", "--overwrite")  # it exists
     assert code == 4
     assert err == "orgchange: error: cannot write '/dev/full': No space left on device\n"
 
@@ -82,7 +82,7 @@ def test_an_unwritable_store_path_is_explained(tmp_path, capsys, target, reason)
 @pytest.mark.parametrize(("argv", "status", "message"), [
     (["--workers", "0"], 2, "--workers: must be an integer >= 1, got 0"),
     (["--out", "/proc/compare-out"], 4, "cannot write '/proc/compare-out': No such file or directory"),
-    (["-o", "/proc/r.sqlite"], 4, "cannot write '/proc': "),
+    (["--seed", "-1"], 2, "--seed: must be an integer >= 0, got -1"),
 ])
 def test_compare_checks_every_input_before_it_prints_its_plan(tmp_path, capsys, argv, status, message):
     if not sys.platform.startswith("linux") and "/proc" in " ".join(argv):

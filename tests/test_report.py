@@ -94,6 +94,25 @@ def test_orgchange_report_writes_the_file(store, tmp_path, capsys):
     assert main(["report", str(store), "-o", str(out)]) == 0
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert f"Wrote {out}" in capsys.readouterr().out
+    # An earlier report is kept unless --overwrite.
+    out.write_text("earlier", encoding="utf-8")
+    assert main(["report", str(store), "-o", str(out)]) == 2
+    assert capsys.readouterr().err == (f"orgchange: error: --output: {str(out)!r} already exists; add --overwrite "
+                                       f"to replace it\n")
+    assert out.read_text(encoding="utf-8") == "earlier"
+    assert main(["report", str(store), "-o", str(out), "--overwrite"]) == 0
+    assert "in place of the earlier one" in capsys.readouterr().out
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_orgchange_report_goes_beside_its_results_file_by_default(store, tmp_path, capsys):
+    import shutil
+
+    copy = tmp_path / "demo" / "results.sqlite"
+    copy.parent.mkdir()
+    shutil.copyfile(store, copy)
+    assert main(["report", str(copy)]) == 0
+    assert (tmp_path / "demo" / "report.html").is_file()
 
 
 @pytest.mark.parametrize(("make", "message"), [

@@ -57,7 +57,7 @@ def edit(store: Path, sql: str) -> None:
 def reads(folder: Path, store: Path, tmp_path: Path) -> dict[str, list]:
     """Every command that reads a store, on ``store``."""
     return {"status": ["experiment", "status", store],
-            "export": ["export", store, "-o", tmp_path / "exported"],
+            "export": ["export", store, "--out", tmp_path / "exported"],
             "report": ["report", store, "-o", tmp_path / "report.html"],
             "sweep": ["sweep", "--from", store, "--out", tmp_path / "sweep"],
             "sensitivity": ["sensitivity", "--from", store, "--out", tmp_path / "sensitivity"],
@@ -114,7 +114,7 @@ def test_a_damaged_manifest_or_table_is_named(finished, tmp_path, capsys, sql, f
     with pytest.raises(StoreDamaged) as err:
         load(damaged)
     assert str(damaged) in str(err.value) and fault in str(err.value)
-    code, _, err = run_cli(capsys, "export", damaged, "-o", tmp_path / "out")
+    code, _, err = run_cli(capsys, "export", damaged, "--out", tmp_path / "out")
     assert code == 3 and fault in err and "Traceback" not in err
     assert not (tmp_path / "out").exists()
 
@@ -138,7 +138,7 @@ def test_an_export_that_fails_midway_leaves_no_output_and_keeps_an_earlier_one(f
 
     monkeypatch.setattr(module, "_timeseries_csv", full_disk)  # after runs.csv is written
     with pytest.raises(OSError, match="No space left"):
-        export(store, out)
+        export(store, out, overwrite=True)  # replacing it: the earlier export stays whole until the new one is
     assert {p.name: p.read_bytes() for p in out.iterdir()} == earlier, "the earlier export was changed"
     with pytest.raises(OSError):
         export(store, tmp_path / "fresh")
@@ -169,6 +169,8 @@ def test_a_store_whose_creation_was_interrupted_is_started_again(finished, tmp_p
             connection.close()
     code, _, err = run_cli(capsys, "experiment", "status", store)
     assert code == 3 and "its creation was interrupted" in err and "--resume" in err
+    with pytest.raises(StoreDamaged, match="run the experiment with resume=True to start it"):  # Python's spelling
+        load(store)
     for argv in (["--resume"], []):
         code, out, err = run_cli(capsys, "experiment", "run", folder / "exp.toml", "-o", store, "--workers", "1",
                                  *argv)

@@ -247,26 +247,51 @@ def test_the_agent_engine_runs_the_same_rules(monkeypatch):
 
 
 # --- orgchange validate ---------------------------------------------------------------------------
-def test_validate_prints_the_table_and_exits_0(monkeypatch, capsys, quick_cases):
-    seen = {}
+def test_validate_prints_each_row_as_its_case_finishes_and_exits_0(monkeypatch, capsys, quick_cases):
+    seen, printed_before = {}, []
 
-    def fake_run_all(quick=False, seed=theory.DEFAULT_SEED):
+    def fake_case_groups(quick=False, seed=theory.DEFAULT_SEED):
         seen.update(quick=quick, seed=seed)
-        return quick_cases
 
-    monkeypatch.setattr(theory, "run_all", fake_run_all)
+        def first():
+            return quick_cases[:2]
+
+        def rest():
+            printed_before.append(capsys.readouterr().out)  # what was printed before this group ran
+            return quick_cases[2:]
+
+        return [("first", first), ("rest", rest)]
+
+    monkeypatch.setattr(theory, "case_groups", fake_case_groups)
     assert main(["validate", "--quick"]) == 0
-    out = capsys.readouterr().out
-    assert seen == {"quick": True, "seed": theory.DEFAULT_SEED}
-    assert theory.format_table(quick_cases) in out
+    out = printed_before[0] + capsys.readouterr().out
+    assert seen == {"quick": True, "seed": theory.DEFAULT_SEED} and theory.DEFAULT_SEED == 0
+    assert theory.format_header() in printed_before[0]
+    assert all(theory.format_row(c) in printed_before[0] for c in quick_cases[:2])  # streamed, not held back
+    assert all(theory.format_row(c) in out for c in quick_cases)
     assert f"{len(quick_cases)} cases, all pass" in out
     assert main(["validate", "--seed", "7"]) == 0
     assert seen == {"quick": False, "seed": 7}
 
 
+def test_case_groups_give_the_cases_of_run_all():
+    groups = theory.case_groups(quick=True, seed=3)
+    assert [name for name, _ in groups][:3] == ["DeGroot"] * 3
+    first = groups[0][1]()  # a group's cases do not depend on the groups run before it
+    assert first == theory.run_all(quick=True, seed=3)[:len(first)]
+
+
+def test_streamed_rows_line_up_under_the_header(quick_cases):
+    header = theory.format_header().splitlines()[0]
+    end, start = header.index("tolerance") + len("tolerance"), header.index("result")
+    for c in quick_cases:
+        line = theory.format_row(c)
+        assert line[end - 1] != " " and line[start:] in ("pass", "FAIL"), line
+
+
 def test_validate_exits_1_on_a_failure(monkeypatch, capsys):
     cases = [Case("good", "s", 1.0, 1.0, 1e-9), Case("bad", "s", 1.0, 2.0, 1e-9)]
-    monkeypatch.setattr(theory, "run_all", lambda quick=False, seed=0: cases)
+    monkeypatch.setattr(theory, "case_groups", lambda quick=False, seed=0: [("two", lambda: cases)])
     assert main(["validate"]) == 1
     out = capsys.readouterr().out
     assert "FAIL" in out and "1 FAILED" in out

@@ -8,9 +8,15 @@ that adds its parsers and sets a ``handler`` for each:
 * `analysis_commands`: ``compare``, ``sweep``, ``sensitivity``, ``report``;
 * `dashboard_command`: ``dashboard``.
 
+The options several commands share are defined once, in `common`.
+
 `main` parses the arguments, calls the handler, and turns the errors a user
 can cause into one-line messages, each kind with its own exit status
-(`simulation.cli.exits`, listed by ``orgchange --help``).
+(`simulation.cli.exits`, listed by every command's ``--help``).
+
+Start-up is kept short: building the parser imports only the parameter
+table, so ``orgchange --help`` answers at once. A handler imports what its
+command needs (Mesa, pandas, the experiments package) when it runs.
 """
 
 from __future__ import annotations
@@ -20,17 +26,20 @@ import os
 import sys
 
 from simulation.cli import analysis_commands, dashboard_command, experiment_commands, run_commands
-from simulation.cli.common import describe, report_error
+from simulation.cli.common import Parser, check_options, describe, report_error
 from simulation.cli.exits import EPILOG, status_of
 
 FAMILIES = (run_commands, experiment_commands, analysis_commands, dashboard_command)
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def _parser() -> Parser:
+    from simulation import __version__
+
+    parser = Parser(
         prog="orgchange",
         description="An agent-based model of how leadership spreads commitment to quality through a hospital.",
         epilog=EPILOG)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for family in FAMILIES:
         family.add_commands(sub)
@@ -53,12 +62,14 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("MPLBACKEND", "Agg")
     args = _parser().parse_args(argv)
     try:
+        check_options(args)
         return args.handler(args)
     except BrokenPipeError:  # the reader went away (`orgchange run | head`): nothing to report
         sys.stderr.close()
         return 0
     except Exception as err:  # a user's error (bad input, a damaged store, a full disk) gets one line
-        status = status_of(err)
+        status = status_of(err)  # (what it needs is imported only now, so that --help stays fast)
         if status is None:  # a bug: its traceback is what a report needs
             raise
-        return report_error(describe(err), status)
+        # An error that names Python arguments (simulation.arguments) names the options instead.
+        return report_error(describe(err, getattr(args, "option_names", None)), status)

@@ -11,62 +11,96 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from simulation.cli.common import as_option_error, naming, parameter_help, report_error, writable_folder
+from simulation.cli.common import (
+    LazyChoices,
+    add_engine,
+    add_out,
+    add_overwrite,
+    add_replicates,
+    add_seed,
+    add_workers,
+    as_option_error,
+    naming,
+    parameter_help,
+    report_error,
+)
 from simulation.cli.exits import INTERRUPTED, status_of
-from simulation.config import ConfigError
-from simulation.parameters import PARAMETERS
+from simulation.cli.experiment_commands import add_experiment_options, with_options
+from simulation.wording import horizon, plural
+
+STORE_FILES = ("results.sqlite", "results.sqlite-wal", "results.sqlite-shm")
+"""The results store that compare, sweep and sensitivity keep in --out, with SQLite's side files."""
+COMPARE_OUTPUTS = ("experiment.toml", "outcomes.csv", "differences.csv", "trajectories.png", "effort_benefit.png")
+"""What ``orgchange compare`` writes into --out besides the store."""
+DEFAULT_SWEEP_OUTCOMES = ("commitment_frontline", "practice_frontline", "quality")
+
+
+def _outcomes() -> list[str]:
+    from experiments.analysis import OUTCOMES
+
+    return list(OUTCOMES)
+
+
+def _sweep_outputs() -> list[str]:
+    return [*(f"sweep_{name}.png" for name in _outcomes()), "sweep_points.csv"]
+
+
+def _sensitivity_outputs() -> list[str]:
+    return [f"sensitivity_{name}.{kind}" for name in _outcomes() for kind in ("png", "csv")]
+
+
+OUTCOME_NAMES = LazyChoices(_outcomes)
+"""The outcomes --outcome accepts, read from experiments.analysis only when needed."""
 
 
 def add_commands(sub) -> None:
-    from experiments.analysis import OUTCOMES
-
-    outcomes = ", ".join(OUTCOMES)
     compare = sub.add_parser(
         "compare", help="compare strategies over replicates: outcomes with 95%% confidence intervals",
         description="Run each strategy REPLICATES times on shared seeds (so differences are paired), then print "
                     "each strategy's outcomes with 95% confidence intervals and its paired difference from the "
                     "baseline, and write into --out: trajectories.png (mean trajectories with 95% bands), "
                     "effort_benefit.png, outcomes.csv, differences.csv, experiment.toml (rerun it with "
-                    "'orgchange experiment run') and the results store. See docs/analysis.md.")
+                    "'orgchange experiment run') and the results store results.sqlite. See docs/analysis.md.")
     compare.add_argument("--strategies", nargs="+", required=True, metavar="NAME",
                          help="preset names (see 'orgchange strategies') or strategy TOML files")
-    compare.add_argument("--replicates", type=int, default=10, metavar="N",
-                         help="runs per strategy, each with its own seed (default: %(default)s)")
+    add_replicates(compare, 10)
     compare.add_argument("--weeks", type=int, metavar="W", help=parameter_help("weeks"))
     compare.add_argument("--staff", type=int, metavar="N", help=parameter_help("staff"))
-    compare.add_argument("--engine", choices=PARAMETERS["engine"].choices, help=parameter_help("engine"))
-    compare.add_argument("--seed", type=int, default=2026, metavar="S",
-                         help="root seed every run's seed derives from (default: %(default)s)")
+    add_engine(compare)
+    add_seed(compare)
     compare.add_argument("--baseline", metavar="NAME", help="the strategy the others are compared with "
                          "(default: the first)")
     compare.add_argument("--question", metavar="TEXT", help="the question the comparison answers, for the report "
                          "(default: how the strategies compare)")
-    _add_run_options(compare, "orgchange-compare")
-    compare.set_defaults(handler=_compare)
+    add_workers(compare)
+    add_out(compare, "orgchange-compare", resumable=True)
+    compare.set_defaults(handler=_compare, option_names={"store": "--out"})
 
     sweep = sub.add_parser(
         "sweep", help="outcomes against each varied parameter of a factorial or Latin hypercube experiment",
         description="Run EXPERIMENT.toml (or read a results file with --from) and draw, for each outcome, one "
                     "panel per varied parameter: each design point's replicate mean with its 95% CI, and a line "
-                    "per strategy. Writes sweep_OUTCOME.png and sweep_points.csv into --out.")
+                    "per strategy. Writes sweep_OUTCOME.png and sweep_points.csv into --out, with the results "
+                    "store results.sqlite when it runs the experiment.")
     _add_source_options(sweep)
-    sweep.add_argument("--outcome", action="append", metavar="NAME", choices=list(OUTCOMES),
-                       help=f"an outcome to draw, repeatable (default: commitment_frontline, practice_frontline, "
-                            f"quality); one of: {outcomes}")
-    _add_run_options(sweep, "orgchange-sweep")
-    sweep.set_defaults(handler=_sweep)
+    sweep.add_argument("--outcome", action="append", metavar="NAME", choices=OUTCOME_NAMES,
+                       help="an outcome to draw, repeatable (default: " + ", ".join(DEFAULT_SWEEP_OUTCOMES)
+                            + "); one of: %(choices)s")
+    add_out(sweep, "orgchange-sweep", resumable=True)
+    sweep.set_defaults(handler=_sweep, option_names={"store": "--out"})
 
     sensitivity = sub.add_parser(
         "sensitivity", help="Morris screening or Sobol indices (SALib) of a morris or sobol experiment",
         description="Run EXPERIMENT.toml, whose design kind is morris or sobol (or read a results file with "
                     "--from), average each design point's replicates, and compute Morris mu* and sigma or Sobol "
                     "S1 and ST with 95% confidence intervals (SALib). Prints the table, warns when the sample is "
-                    "too small for stable indices, and writes sensitivity_OUTCOME.png and .csv into --out.")
+                    "too small for stable indices, and writes sensitivity_OUTCOME.png and .csv into --out, with "
+                    "the results store results.sqlite when it runs the experiment.")
     _add_source_options(sensitivity)
-    sensitivity.add_argument("--outcome", default="commitment_frontline", metavar="NAME", choices=list(OUTCOMES),
-                             help=f"the outcome to analyse (default: %(default)s); one of: {outcomes}")
-    _add_run_options(sensitivity, "orgchange-sensitivity")
-    sensitivity.set_defaults(handler=_sensitivity)
+    sensitivity.add_argument("--outcome", default="commitment_frontline", metavar="NAME", choices=OUTCOME_NAMES,
+                             help="the outcome to analyse (default: %(default)s); one of: %(choices)s")
+    add_out(sensitivity, "orgchange-sensitivity", resumable=True)
+    sensitivity.set_defaults(handler=_sensitivity, option_names={"store": "--out"})
 
     report = sub.add_parser(
         "report", help="write the planner's report: one self-contained HTML file",
@@ -75,28 +109,19 @@ def add_commands(sub) -> None:
                     "trajectories, effort against benefit, the caveats and the manifest.")
     report.add_argument("store", metavar="RESULTS.sqlite", help="a results file (from 'orgchange experiment run', "
                         "compare, sweep or sensitivity)")
-    report.add_argument("-o", "--output", default="report.html", metavar="REPORT.html",
-                        help="the HTML file to write (default: %(default)s)")
+    report.add_argument("-o", "--output", metavar="REPORT.html",
+                        help="the HTML file to write; an existing one is never replaced unless --overwrite "
+                             "(default: report.html beside the results file)")
+    add_overwrite(report, "replace an existing -o file")
     report.set_defaults(handler=_report)
 
 
 def _add_source_options(parser) -> None:
-    """EXPERIMENT.toml to run, or --from an existing results file."""
+    """EXPERIMENT.toml to run (with the options of every experiment run), or --from an existing results file."""
     parser.add_argument("file", nargs="?", metavar="EXPERIMENT.toml", help="the experiment file to run")
     parser.add_argument("--from", dest="source", metavar="RESULTS.sqlite",
                         help="analyse this results file instead of running an experiment")
-
-
-def _add_run_options(parser, out: str) -> None:
-    parser.add_argument("-o", "--output", metavar="RESULTS.sqlite",
-                        help="the results file to write (default: results.sqlite in --out, replaced if there)")
-    parser.add_argument("--overwrite", action="store_true", help="replace an existing -o results file")
-    parser.add_argument("--resume", action="store_true",
-                        help="finish an interrupted results file: skip finished runs, run the others")
-    parser.add_argument("--workers", type=int, metavar="N",
-                        help="runs at once, in worker processes (default: all cores; a small job runs serially)")
-    parser.add_argument("--out", metavar="DIR", default=out,
-                        help="folder for figures and tables, created if missing (default: %(default)s)")
+    add_experiment_options(parser)
 
 
 def _analysis(handler):
@@ -109,7 +134,7 @@ def _analysis(handler):
         try:
             return handler(args)
         except ValueError as err:
-            if status_of(err) is not None:  # ConfigError, a damaged store: each has its own exit status
+            if status_of(err) is not None:  # ConfigError, a damaged store: main reports each with its exit status
                 raise
             return report_error(str(err))
         except KeyboardInterrupt:
@@ -120,57 +145,69 @@ def _analysis(handler):
     return wrapped
 
 
-def _check_run_options(args) -> None:
-    """What the runs need, checked before any plan is printed or run made:
-    a sensible --workers, and folders that can be written for --out and
-    the results file (an `OSError`, exit status 4, names the one that cannot)."""
-    if args.workers is not None and args.workers < 1:
-        raise ConfigError(f"--workers: must be an integer >= 1, got {args.workers}")
-    writable_folder(Path(args.out), "--out")
-    if args.output:
-        writable_folder(Path(args.output).parent, "--output")
+def _prepare_out(args, outputs, runs: bool = True) -> None:
+    """Make --out ready: it must hold no earlier results (``outputs``, the
+    files this command writes there, and the store if it ``runs`` an
+    experiment), unless --overwrite replaces them or --resume finishes the
+    store; and it must be a folder that can be written. Checked before
+    anything is printed or run.
+
+    The store itself is only replaced by the runner, under the store's lock
+    (`experiments.lock`); a store that another process is writing is
+    refused here, before any earlier result in --out is removed.
+    """
+    from simulation.outputs import prepare_folder
+
+    store = Path(args.out) / STORE_FILES[0]
+    if runs and store.exists():
+        from experiments.lock import StoreLock
+
+        with StoreLock(store):  # StoreInUse (exit status 4), naming the process at work
+            pass
+    names = [*STORE_FILES, *outputs] if runs else list(outputs)
+    prepare_folder(args.out, names, args.overwrite, "out", resumable=runs, resume=runs and args.resume,
+                   keep=STORE_FILES)
 
 
 def _execute(experiment, args) -> Path:
-    """Run ``experiment`` into the results file of ``args`` and return its path.
-
-    Without -o the store is results.sqlite in --out, which belongs to this
-    command and is replaced (unless --resume); an -o file is only replaced
-    with --overwrite.
-    """
+    """Run ``experiment`` into results.sqlite in --out (see `_prepare_out`) and return the store's path."""
     from experiments import run_experiment
 
-    _check_run_options(args)
-    out = Path(args.out)
-    store = Path(args.output) if args.output else out / "results.sqlite"
-    out.mkdir(parents=True, exist_ok=True)
-    store.parent.mkdir(parents=True, exist_ok=True)
-    overwrite = args.overwrite or not (args.output or args.resume)
-    summary = run_experiment(experiment, store, workers=args.workers, overwrite=overwrite, resume=args.resume,
+    store = Path(args.out) / STORE_FILES[0]
+    summary = run_experiment(experiment, store, workers=args.workers, overwrite=args.overwrite, resume=args.resume,
                              log=lambda message: print(message, file=sys.stderr, flush=True))
-    print(f"{summary.done} of {summary.total} runs done, {summary.failed} failed, in {summary.elapsed:.1f} s; "
-          f"results in {store}")
+    print(f"{summary.done} of {plural(summary.total, 'run')} done, {summary.failed} failed, in "
+          f"{summary.elapsed:.1f} s; results in {store}")
     for run_id, error in summary.errors[:3]:
         print(f"  run {run_id} failed: {error}", file=sys.stderr)
     return store
 
 
-def _results_for(args):
+def _results_for(args, outputs):
     """The results to analyse: --from a results file, or EXPERIMENT.toml run now."""
     from experiments import Experiment, load
+    from simulation.errors import ConfigError
 
     if bool(args.file) == bool(args.source):
         raise ConfigError(f"{args.command}: give EXPERIMENT.toml to run, or --from RESULTS.sqlite, "
                           f"{'not both' if args.file else 'one of them'}")
     if args.source:
-        Path(args.out).mkdir(parents=True, exist_ok=True)
-        return load(args.source)
-    experiment = Experiment.from_toml(args.file)
+        given = [f"--{name}" for name in ("seed", "replicates", "engine", "workers") if getattr(args, name) is not None]
+        if given or args.resume:
+            raise ConfigError(f"{' and '.join(given or ['--resume'])}: only when running EXPERIMENT.toml, not with "
+                              f"--from (its runs are done)")
+        results = load(args.source)
+        _prepare_out(args, outputs, runs=False)
+        return results
+    experiment = with_options(Experiment.from_toml(args.file), args)
     _check_design(args.command, experiment.design.kind)  # before spending time on runs
+    _prepare_out(args, outputs)
     return load(_execute(experiment, args))
 
 
 def _check_design(command: str, kind: str) -> None:
+    from simulation.errors import ConfigError
+
     allowed = {"sweep": ("factorial", "latin_hypercube", "morris", "sobol"), "sensitivity": ("morris", "sobol")}
     if kind not in allowed[command]:
         needs = "morris or sobol" if command == "sensitivity" else "varied parameters (design kind factorial, " \
@@ -189,12 +226,12 @@ def _compare_experiment(args):
     """The experiment 'orgchange compare' runs: its options as an experiment
     file would give them (design kind none)."""
     from experiments import Experiment, ExperimentError
+    from simulation.parameters import PARAMETERS
 
-    if args.replicates < 1:
-        raise ConfigError(f"--replicates: must be an integer >= 1, got {args.replicates}")
     weeks = PARAMETERS["weeks"].default if args.weeks is None else args.weeks
+    seed = PARAMETERS["seed"].default if args.seed is None else args.seed
     head = {"name": "orgchange compare", "strategies": list(args.strategies), "replicates": args.replicates,
-            "weeks": weeks, "seed": args.seed}
+            "weeks": weeks, "seed": seed}
     if args.baseline:
         head["baseline"] = args.baseline
     base: dict[str, dict] = {}
@@ -208,10 +245,12 @@ def _compare_experiment(args):
     except ExperimentError as err:
         raise as_option_error(err, COMPARE_OPTIONS) from None
     names = [s.name for s in experiment.strategies.values()]
-    question = args.question or (f"How do {', '.join(names[:-1])} and {names[-1]} compare over {weeks} weeks "
-                                 f"({weeks / 52:.1f} years)?" if len(names) > 1 else
-                                 f"What does {names[0]} achieve over {weeks} weeks ({weeks / 52:.1f} years)?")
-    return experiment.replace(question=" ".join(question.split()))
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    question = args.question or (f"How do {listed} compare over {horizon(weeks)}?" if len(names) > 1 else
+                                 f"What does {listed} achieve over {horizon(weeks)}?")
+    # The title of the results and the report: what was compared, in the question's words.
+    title = f"{listed} compared" if len(names) > 1 else listed
+    return experiment.replace(name=title, question=" ".join(question.split()))
 
 
 @_analysis
@@ -219,9 +258,10 @@ def _compare(args) -> int:
     from experiments import analysis, figures, load
 
     experiment = _compare_experiment(args)
-    _check_run_options(args)  # every input checked before the plan is printed
-    print(f"Comparing {len(experiment.strategies)} strategies x {experiment.replicates} replicates, "
-          f"{experiment.weeks} weeks, {experiment.base.staff} staff, root seed {experiment.seed}:")
+    _prepare_out(args, COMPARE_OUTPUTS)  # every input checked before the plan is printed
+    print(f"Comparing {plural(len(experiment.strategies), 'strategy', 'strategies')} x "
+          f"{plural(experiment.replicates, 'replicate')}, {plural(experiment.weeks, 'week')}, "
+          f"{experiment.base.staff} staff, root seed {experiment.seed}:")
     for label, strategy in experiment.strategies.items():
         print(f"  {label:22s} {strategy.name}")
     out = Path(args.out)
@@ -236,7 +276,7 @@ def _compare(args) -> int:
     figures.save(figures.effort_benefit_figure(comparison.summary, comparison.strategies, comparison.labels),
                  out / "effort_benefit.png")
     print(f"\nWrote {out}/trajectories.png, effort_benefit.png, outcomes.csv, differences.csv, experiment.toml")
-    print(f"Report: orgchange report {store} -o report.html")
+    print(f"Report: orgchange report {store} (writes {store.parent / 'report.html'})")
     return 0
 
 
@@ -258,22 +298,22 @@ def _print_comparison(comparison) -> None:
         print("Sustainment: share of the frontline commitment gain at the departure week still there at the end ("
               + ", ".join(f"{k}: week {w}" for k, w in comparison.departures.items()) + ").")
     if comparison.failed or comparison.pending:
-        print(f"orgchange: warning: left out {comparison.failed} failed and {comparison.pending} unfinished "
-              "run(s)", file=sys.stderr)
+        print(f"orgchange: warning: left out {plural(comparison.failed, 'failed run')} and "
+              f"{plural(comparison.pending, 'unfinished run')}", file=sys.stderr)
 
 
 @_analysis
 def _sweep(args) -> int:
     from experiments import analysis, figures
 
-    results = _results_for(args)
+    results = _results_for(args, _sweep_outputs())
     kind = (results.manifest.get("design") or {}).get("kind", "none")
     _check_design("sweep", kind)
     comparison = analysis.compare(results)
     parameters = results.parameters
     out = Path(args.out)
     written = []
-    for name in args.outcome or ["commitment_frontline", "practice_frontline", "quality"]:
+    for name in args.outcome or DEFAULT_SWEEP_OUTCOMES:
         if name not in comparison.outcomes or comparison.outcomes[name].isna().all():
             print(f"orgchange: warning: outcome {name!r} has no values here (is its metric kept?); skipped",
                   file=sys.stderr)
@@ -283,12 +323,13 @@ def _sweep(args) -> int:
                                           comparison.labels), path)
         written.append(path.name)
     points = analysis.summarize(comparison.outcomes, by=["point", *parameters, "strategy"],
-                                names=args.outcome or ["commitment_frontline", "practice_frontline", "quality"])
+                                names=list(args.outcome or DEFAULT_SWEEP_OUTCOMES))
     points.to_csv(out / "sweep_points.csv", index=False)
-    shown = points[points["outcome"] == (args.outcome or ["commitment_frontline"])[0]].copy()
+    shown = points[points["outcome"] == (args.outcome or DEFAULT_SWEEP_OUTCOMES)[0]].copy()
     shown["mean [95% CI]"] = [analysis.format_value(r.mean, r.low, r.high) for r in shown.itertuples()]
-    print(f"{kind} design over {', '.join(parameters)}: {results.runs['point'].nunique()} points x "
-          f"{len(comparison.strategies)} strategies; {analysis.in_sentence(shown['outcome'].iloc[0])} "
+    print(f"{kind} design over {', '.join(parameters)}: {plural(results.runs['point'].nunique(), 'point')} x "
+          f"{plural(len(comparison.strategies), 'strategy', 'strategies')}; "
+          f"{analysis.in_sentence(shown['outcome'].iloc[0])} "
           f"per design point (replicate mean [95% CI]):")
     table = shown[["point", *parameters, "strategy", "mean [95% CI]", "n"]].to_string(index=False)
     lines = table.splitlines()
@@ -301,7 +342,7 @@ def _sweep(args) -> int:
 def _sensitivity(args) -> int:
     from experiments import analysis, figures, sensitivity
 
-    results = _results_for(args)
+    results = _results_for(args, _sensitivity_outputs())
     design = results.manifest.get("design") or {}
     _check_design("sensitivity", design.get("kind", "none"))
     comparison = analysis.compare(results)
@@ -321,9 +362,13 @@ def _sensitivity(args) -> int:
 def _report(args) -> int:
     from experiments import load
     from experiments.report import write_report
+    from simulation.outputs import check_file
 
-    results = load(args.store)  # checked first: a damaged store is refused, naming the file
-    with naming(args.output):
-        path = write_report(results, args.output)
-    print(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB): open it in any web browser")
+    output = Path(args.output) if args.output else Path(args.store).parent / "report.html"
+    results = load(args.store)  # checked first: a missing or damaged store is refused, naming the file
+    replaced = check_file(output, args.overwrite, "output", what="report file")
+    with naming(output):
+        path = write_report(results, output)
+    print(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB){' in place of the earlier one' if replaced else ''}: "
+          f"open it in any web browser")
     return 0

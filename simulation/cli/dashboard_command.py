@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 
 from simulation.cli.common import report_error
-from simulation.config import ConfigError
 
 
 def add_commands(sub) -> None:
@@ -23,6 +22,7 @@ def add_commands(sub) -> None:
 
 def _dashboard(args) -> int:
     from simulation.dashboard import INSTALL_HINT, missing_packages
+    from simulation.errors import ConfigError
 
     missing = missing_packages()
     if missing:

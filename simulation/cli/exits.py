@@ -31,7 +31,7 @@ def status_of(err: BaseException) -> int | None:
     """The exit status for an error a user can cause, or None for a bug
     (which should show its traceback)."""
     from experiments.errors import StoreDamaged, StoreInUse
-    from simulation.config import ConfigError
+    from simulation.errors import ConfigError
     from simulation.organization import ChartError
 
     if isinstance(err, StoreDamaged):

@@ -10,7 +10,7 @@ colour-blind-safe Okabe-Ito palette. Writing it is the caller's job
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +18,9 @@ import pandas as pd
 
 from experiments.analysis import OUTCOMES, in_sentence, point_summary
 from simulation.parameters import PARAMETERS
-from simulation.plotting import NEUTRAL, OKABE_ITO, plt, style
+
+# strategy_styles: the project's one strategy-to-colour mapping (a preset has the same colour in every figure).
+from simulation.plotting import NEUTRAL, plt, strategy_styles, style
 
 TRAJECTORY_PANELS = [
     ("commitment_frontline", "Frontline commitment to quality", "Mean commitment (0-1)"),
@@ -26,16 +28,6 @@ TRAJECTORY_PANELS = [
     ("quality", "Patient-care quality", "Quality index (0-1)"),
 ]
 """The metrics of the trajectory figure: (metric, panel title, y label)."""
-
-LINESTYLES = ["-", "--", "-.", ":"]
-
-
-def strategy_styles(strategies: Iterable[str]) -> dict[str, dict]:
-    """A colour (Okabe-Ito) and line style for each strategy, in order; past
-    eight strategies the colours repeat with another line style, so every
-    line stays distinguishable without relying on colour alone."""
-    return {s: {"color": OKABE_ITO[k % len(OKABE_ITO)], "linestyle": LINESTYLES[(k // len(OKABE_ITO)) % 4]}
-            for k, s in enumerate(strategies)}
 
 
 def _label(strategy: str, labels: Mapping[str, str] | None) -> str:

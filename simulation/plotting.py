@@ -27,13 +27,55 @@ ROLE_LABELS = {"ceo": "CEO", "senior": "Senior team", "middle": "Middle managers
 
 COMMITMENT_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 """Commitment (0-1) in five classes, for colouring people by it."""
-COMMITMENT_COLOURS = [OKABE_ITO[3], OKABE_ITO[0], OKABE_ITO[6], OKABE_ITO[1], OKABE_ITO[4]]
-"""One colour per commitment class, low to high: vermillion, orange, yellow,
-sky blue, blue. Palette colours rather than a continuous colour map, so that
-the classes stay apart under colour blindness; a diverging order, because
-the middle of the scale is neutral."""
+COMMITMENT_COLOURS = ["#efedf5", "#bcbddc", "#9e9ac8", "#6a51a3", "#3f007d"]
+"""One colour per commitment class, low to high: light to dark purple
+(ColorBrewer's sequential Purples). Commitment has a scale of its own, in a
+hue no other meaning uses (the levels and the strategies take the Okabe-Ito
+colours), so that on the dashboard orange always means the CEO and never
+a commitment class. One hue, light to dark, stays in order under every form
+of colour blindness and in greyscale."""
 STRATEGY_STYLES = ("-", "--")
 """Line styles that tell two strategies apart where colour already means role."""
+
+STRATEGY_COLOURS = {
+    "business_as_usual": OKABE_ITO[7],
+    "mandate": OKABE_ITO[0],
+    "inspire": OKABE_ITO[1],
+    "ceo_champion": OKABE_ITO[2],
+    "leadership_rounding": OKABE_ITO[3],
+    "full_transformation": OKABE_ITO[4],
+    "senior_team": OKABE_ITO[5],
+    "middle_out": OKABE_ITO[6],
+}
+"""The one colour of each preset in every figure of the project (notebooks,
+experiment figures, the planner's report): Leadership rounding is vermillion
+wherever it appears. Strategies that are not presets take what is left."""
+LINESTYLES = ["-", "--", "-.", ":"]
+
+
+def strategy_styles(strategies) -> dict[str, dict]:
+    """A colour and a line style for each strategy: a preset (named by its
+    key, or by a path to a file of that name) gets its colour in
+    `STRATEGY_COLOURS`; any other strategy the first palette colour that no
+    strategy of this figure has, with another line style once colours run
+    out, so that every line stays distinguishable without relying on colour."""
+    from pathlib import PurePath
+
+    strategies = list(strategies)
+    keys = {s: PurePath(str(s)).stem for s in strategies}
+    taken = [STRATEGY_COLOURS[k] for k in keys.values() if k in STRATEGY_COLOURS]
+    free = [c for c in OKABE_ITO if c not in taken] + [c for c in OKABE_ITO if c in taken]
+    looks, used = {}, {}
+    extra = 0
+    for s in strategies:
+        colour = STRATEGY_COLOURS.get(keys[s])
+        if colour is None:
+            colour = free[extra % len(free)]
+            extra += 1
+        style = LINESTYLES[used.get(colour, 0) % len(LINESTYLES)]
+        used[colour] = used.get(colour, 0) + 1
+        looks[s] = {"color": colour, "linestyle": style}
+    return looks
 
 
 def commitment_colour(values) -> list[str]:

@@ -30,9 +30,9 @@ from matplotlib.markers import MarkerStyle
 from experiments import Experiment, analysis, figures, load, report, run_experiment, sensitivity
 from experiments.report import build_report
 from simulation import OrgChangeModel
-from simulation.plotting import NEUTRAL, OKABE_ITO, plt, summary_figure
+from simulation.plotting import COMMITMENT_COLOURS, NEUTRAL, OKABE_ITO, plt, summary_figure
 
-PALETTE = {c.lower() for c in OKABE_ITO} | {NEUTRAL.lower()}
+PALETTE = {c.lower() for c in [*OKABE_ITO, *COMMITMENT_COLOURS]} | {NEUTRAL.lower()}
 UNIT = re.compile(r"(\([^()]+\)|\[[^\[\]]+\])$")
 """A label ends with its unit: ``Time (years)`` or ``Quality [index 0-1]``."""
 PLACEHOLDERS = {"", "-", "value", "values", "units"}

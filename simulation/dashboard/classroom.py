@@ -29,6 +29,7 @@ import mesa
 import pandas as pd
 
 from simulation.config import Config
+from simulation.dashboard.controls import describe, title_of
 from simulation.model import OrgChangeModel
 from simulation.parameters import LEVER_NAMES, PARAMETERS
 from simulation.strategy import Strategy, load_strategy
@@ -59,11 +60,11 @@ class Settings:
         The second strategy's preset, run exactly as the preset sets it.
     """
 
-    preset: str = "full_transformation"
+    preset: str = "business_as_usual"
     seed: int = PARAMETERS["seed"].default
     changes: Mapping[str, Any] = field(default_factory=dict)
     side_by_side: bool = False
-    other: str = "business_as_usual"
+    other: str = "mandate"
 
     @property
     def presets(self) -> list[str]:
@@ -106,13 +107,38 @@ class Settings:
 
     def with_preset(self, name: str) -> Settings:
         """These settings with another strategy. Its levers replace the ones
-        moved by hand; behaviour, hospital and seed stay as they are."""
+        moved by hand; behaviour, hospital and seed stay as they are (and stay
+        listed as changed, see `changed`)."""
         load_strategy(name)  # an unknown name fails here, not later
         return replace(self, preset=name, changes={k: v for k, v in self.changes.items() if k not in LEVER_NAMES})
+
+    def back_to_the_preset(self) -> Settings:
+        """These settings with every change undone: the preset as it ships,
+        on the dashboard's hospital. The seed and the second strategy stay."""
+        return replace(self, changes={})
 
     def changed_levers(self) -> list[str]:
         """The levers moved away from the preset, in the table's order."""
         return [name for name in LEVER_NAMES if name in self.changes]
+
+    def changed(self) -> list[str]:
+        """Every setting moved away from the preset and the dashboard's
+        defaults (levers, people, hospital), in the table's order."""
+        return [name for name in PARAMETERS if name in self.changes]
+
+    def record(self) -> dict[str, Any]:
+        """What a download records about the run: the strategies, the seed,
+        the hospital's size and every changed parameter, with the value the
+        preset or the dashboard would have given it."""
+        config = self.config(0)
+        return {
+            "strategy": self.preset,
+            "second_strategy": self.other if self.side_by_side else None,
+            "seed": self.seed,
+            "staff": config.staff,
+            "changed": {name: {"value": self.value_of(name), "preset": self.preset_value(name)}
+                        for name in self.changed()},
+        }
 
     def labels(self) -> list[str]:
         """A name for each side: the strategy's name, marked when its levers
@@ -121,6 +147,19 @@ class Settings:
         if self.changed_levers():
             names[0] += " (changed)"
         return names
+
+    def caption(self) -> str:
+        """One line for a download's title or header: strategies, seed, size
+        and every change, say "Mandate vs Inspire; seed 42; 300 staff;
+        changed: follow through 0.2 (preset 0.8)"."""
+        names = " vs ".join(self.strategy(k).name for k in range(len(self.presets)))
+        parts = [names, f"seed {self.seed}", f"{self.config(0).staff} staff"]
+        record = self.record()["changed"]
+        if record:
+            parts.append("changed: " + ", ".join(
+                f"{title_of(name)} {describe(v['value'])} (preset {describe(v['preset'])})"
+                for name, v in record.items()))
+        return "; ".join(parts)
 
 
 def _release(models: list[weakref.ref]) -> None:

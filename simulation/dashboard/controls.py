@@ -1,4 +1,5 @@
-"""The dashboard's controls: what each one sets, and the Solara components.
+"""The dashboard's controls: what each one sets (the Solara components that
+draw them are in `simulation.dashboard.widgets`).
 
 Every control is derived from the parameter table (`simulation.parameters`):
 its unit, allowed range and meaning come from there, so the page can never
@@ -15,12 +16,8 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-
-import reacton.ipyvuetify as rv
-import solara
 
 from simulation.parameters import PARAMETERS
 from simulation.plotting import ROLE_LABELS
@@ -71,6 +68,12 @@ class Control:
         return self.title if self.unit in ("", "-") else f"{self.title} ({self.unit})"
 
 
+def title_of(name: str) -> str:
+    """How the page names parameter ``name``: its title in `TITLES`, or the
+    name itself in words ("rounding_frequency" -> "Rounding frequency")."""
+    return TITLES.get(name, name.replace("_", " ").capitalize())
+
+
 def control(name: str, *, low: float | None = None, high: float | None = None, step: float | None = None) -> Control:
     """The control of parameter ``name``, within the table's range, narrowed
     to ``low``-``high`` where given. A float slider moves in steps of about a
@@ -84,7 +87,7 @@ def control(name: str, *, low: float | None = None, high: float | None = None, s
         step = 10.0 ** math.floor(math.log10((hi - lo) / 50))
     elif step is None and p.kind == "int":
         step = 1
-    title = TITLES.get(name, name.replace("_", " ").capitalize())
+    title = title_of(name)
     return Control(name, title, p.kind, p.unit, p.doc, lo, hi, step, p.choices)
 
 
@@ -133,51 +136,16 @@ def preset_items() -> list[dict[str, str]]:
     return [{"text": strategy(name).name, "value": name} for name in preset_names()]
 
 
-def describe(value: Any) -> str:
-    """A parameter value as the page writes it."""
+def describe(value: Any, unit: str = "") -> str:
+    """A parameter value as the page writes it, with its unit where it has
+    one that reads after a number ("0.18 per year", "300 people"; a 0-1
+    scale is written bare)."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, list):
+        text = f"{value:.3g}"
+    elif isinstance(value, list):
         return ", ".join(GROUP_LABELS.get(v, v) for v in value) or "nobody"
-    return str(value)
-
-
-# --- components ----------------------------------------------------------------------------------
-@solara.component
-def Paragraph(lead: str, text: str, size: str = "0.85em", class_: str = ""):
-    """A paragraph with a bold lead-in. (Not `solara.Markdown`: it fetches
-    KaTeX, for mathematics, from a CDN, and the page must work offline.)"""
-    with rv.Html(tag="p", style_=f"font-size: {size}; margin-bottom: 8px", class_=class_):
-        rv.Html(tag="b", children=[lead])
-        rv.Html(tag="span", children=[" " + text])
-
-
-@solara.component
-def StrategyPicker(label: str, value: str, on_value: Callable[[str], None]):
-    """A preset picker, with the chosen strategy's description under it."""
-    rv.Select(label=label, items=preset_items(), v_model=value, on_v_model=on_value, dense=True,
-              hide_details=True, class_="orgchange-preset")
-    chosen = strategy(value)
-    Paragraph(f"{chosen.name}.", chosen.description, class_="orgchange-description")
-
-
-@solara.component
-def ParameterControl(spec: Control, value: Any, on_value: Callable[[Any], None]):
-    """The input for one parameter, its meaning from the table underneath."""
-    if spec.kind == "float":
-        solara.SliderFloat(spec.label, value=value, min=spec.low, max=spec.high, step=spec.step, on_value=on_value)
-    elif spec.kind == "int":
-        solara.SliderInt(spec.label, value=value, min=int(spec.low), max=int(spec.high), step=int(spec.step),
-                         on_value=on_value)
-    elif spec.kind == "bool":
-        solara.Switch(label=spec.label, value=value, on_value=on_value)
-    elif spec.kind == "groups":
-        rv.Select(label=spec.label, items=[{"text": GROUP_LABELS[c], "value": c} for c in spec.choices],
-                  v_model=value, on_v_model=lambda chosen: on_value(sorted(chosen, key=spec.choices.index)),
-                  multiple=True, chips=True, small_chips=True, dense=True, hide_details=True)
     else:
-        raise ValueError(f"{spec.name}: no control for parameters of kind {spec.kind!r}")
-    solara.Text(spec.doc, style={"font-size": "0.75em", "color": "#666", "display": "block",
-                                 "margin": "-4px 0 10px 0", "line-height": "1.2"})
+        text = str(value)
+    return f"{text} {unit}" if unit and unit not in ("-", "0-1") and not unit.startswith("0-") else text

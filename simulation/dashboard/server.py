@@ -50,6 +50,9 @@ def serve(port: int = DEFAULT_PORT, host: str = HOST) -> None:
     # Solara reads these settings from the environment when first imported
     # (and they are set on its settings object too, in case it already was).
     os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    # No "This website runs on Solara" banner over the plots' corner, and the tab named after the model.
+    os.environ["SOLARA_THEME_SHOW_BANNER"] = "False"
+    os.environ["SOLARA_THEME_TITLE"] = "orgchange dashboard"
     os.environ.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", CULL_TIMEOUT)
     # Two harmless warnings that would only puzzle a teacher at the terminal:
     # Mesa 3.3's ComponentsView returns early before a hook (the page gives it
@@ -60,9 +63,11 @@ def serve(port: int = DEFAULT_PORT, host: str = HOST) -> None:
     import solara.server.settings
     from solara.__main__ import run
 
-    from simulation.dashboard.classroom import Classroom
+    from simulation.dashboard.player import Player
 
     solara.server.settings.telemetry.mixpanel_enable = False
+    solara.server.settings.theme.show_banner = False
+    solara.server.settings.theme.title = os.environ["SOLARA_THEME_TITLE"]
     solara.server.settings.kernel.cull_timeout = os.environ["SOLARA_KERNEL_CULL_TIMEOUT"]
     try:
         run.main(args=[APP, "--host", host, "--port", str(port), "--production", "--no-open", "--no-check-version"],
@@ -70,6 +75,5 @@ def serve(port: int = DEFAULT_PORT, host: str = HOST) -> None:
     except click.exceptions.Abort:  # how Solara's command line (click) reports Ctrl-C
         raise KeyboardInterrupt from None
     finally:
-        # A page still playing steps in one of Solara's worker threads, which
-        # Python waits for before it exits: stop them all.
-        Classroom.stop_all()
+        # A page still playing steps in its player's thread: stop them all.
+        Player.close_all()

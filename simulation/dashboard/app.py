@@ -77,7 +77,7 @@ html, body {{ overflow: hidden; }}
 .v-alert__content {{ font-size: {SMALL_TEXT} !important; }}
 .orgchange-section {{ font-weight: 600; font-size: 16px; margin: 14px 0 6px 0; }}
 .orgchange-changed .orgchange-slider-label {{ font-weight: 600; color: #8a3b00; }}
-.orgchange-monitors {{ display: flex; flex-wrap: wrap; gap: 0 16px; font-size: 15px; align-items: baseline;
+.orgchange-summary {{ display: flex; flex-wrap: wrap; gap: 0 16px; font-size: 15px; align-items: baseline;
   height: {MONITOR_ROW}px; overflow: hidden; line-height: 1.6; }}
 .orgchange-monitor b {{ font-size: 16px; }}
 .orgchange-info {{ font-size: 16px; line-height: 1.45; }}
@@ -174,7 +174,7 @@ def monitors(side) -> list[tuple[str, str]]:
 def Monitors(snapshot: Snapshot):
     """One row of monitors per strategy."""
     for side in snapshot.sides:
-        with rv.Html(tag="div", class_="orgchange-monitors orgchange-summary"):
+        with rv.Html(tag="div", class_="orgchange-summary"):
             rv.Html(tag="b", children=[f"{side.label}:"], style_="font-size: 16px")
             for name, value in monitors(side):
                 with rv.Html(tag="span", class_="orgchange-monitor"):

@@ -136,6 +136,15 @@ def preset_items() -> list[dict[str, str]]:
     return [{"text": strategy(name).name, "value": name} for name in preset_names()]
 
 
+def describe_event(event: Any) -> str:
+    """A scheduled event or a week, in words ("week 104: the ceo departs")."""
+    if not isinstance(event, dict):
+        return str(event)
+    if "depart" in event:
+        return f"week {event['week']}: the {event['depart']} departs"
+    return f"week {event['week']}: {event['lever'].replace('_', ' ')} set to {describe(event['value'])}"
+
+
 def describe(value: Any, unit: str = "") -> str:
     """A parameter value as the page writes it, with its unit where it has
     one that reads after a number ("0.18 per year", "300 people"; a 0-1
@@ -145,7 +154,7 @@ def describe(value: Any, unit: str = "") -> str:
     if isinstance(value, float):
         text = f"{value:.3g}"
     elif isinstance(value, list):
-        return ", ".join(GROUP_LABELS.get(v, v) for v in value) or "nobody"
+        return ", ".join(GROUP_LABELS.get(v, v) if isinstance(v, str) else describe_event(v) for v in value) or "nobody"
     else:
         text = str(value)
     return f"{text} {unit}" if unit and unit not in ("-", "0-1") and not unit.startswith("0-") else text

@@ -74,7 +74,8 @@ def week(page) -> int:
 
 def choose(page, picker: str, option: str) -> None:
     page.locator(picker).first.click()
-    page.get_by_role("option", name=option, exact=True).click()
+    # Each picker keeps its own (hidden) list in the page: choose in the one open now.
+    page.locator(".menuable__content__active").get_by_role("option", name=option, exact=True).click()
 
 
 def play(page, seconds: float) -> tuple[float, float]:

@@ -114,8 +114,13 @@ class SeriesView:
         handles = [Line2D([], [], color=ROLE_COLOURS[r], linewidth=2.5, label=ROLE_LABELS[r]) for r in ROLES
                    if any(m.startswith(("commitment_", "practice_")) for _, _, _, s in self.PANELS for m, _, _ in s)]
         if len(snapshot.sides) > 1 or week_in_title:
-            handles += [Line2D([], [], color=BLACK, linestyle=dash, linewidth=1.8, label=f"{label}{when}")
-                        for label, dash in zip(snapshot.labels, STRATEGY_STYLES)]
+            labels = [f"{label}{when}" for label in snapshot.labels]
+            # The names where the key has room for them (about 8 px a character), else which is which.
+            room = self.figure.bbox.width / 8.5 - sum(len(h.get_label()) + 5 for h in handles)
+            if len(labels) > 1 and sum(len(x) + 5 for x in labels) > room:
+                labels = ["first strategy (solid)", "second strategy (dashed)"]
+            handles += [Line2D([], [], color=BLACK, linestyle=dash, linewidth=1.8, label=label)
+                        for label, dash in zip(labels, STRATEGY_STYLES)]
         if handles:
             self.figure.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 1.0), ncol=len(handles),
                                frameon=False, fontsize=FONT_PT, handlelength=2.2, columnspacing=1.2)

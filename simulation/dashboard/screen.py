@@ -33,6 +33,8 @@ MONITOR_ROW = 56
 """Height of one strategy's monitors, in CSS pixels (two lines of text at most)."""
 GAP = 12
 """Space between the blocks of the page, in CSS pixels."""
+SLACK = 12
+"""Pixels kept free at the bottom, for the browser's rounding of the blocks above."""
 NETWORK_SHARE = 0.47
 """Share of the free height that the hospital gets; the plots get the rest."""
 SMALLEST = (1024, 600)
@@ -50,7 +52,7 @@ class Screen:
 
     >>> s = Screen(1280, 720)
     >>> s.network, s.plots
-    ((884, 272), (884, 306))
+    ((884, 222), (884, 252))
     """
 
     width: int = 1280
@@ -67,7 +69,7 @@ class Screen:
     def free_height(self) -> int:
         """Height below the title bar, the week and the monitors."""
         height = max(self.height, SMALLEST[1])
-        return height - TITLE_BAR - HEADLINE - self.sides * MONITOR_ROW - 5 * GAP
+        return height - TITLE_BAR - HEADLINE - self.sides * MONITOR_ROW - 6 * GAP - SLACK
 
     @property
     def network(self) -> tuple[int, int]:

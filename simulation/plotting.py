@@ -54,26 +54,27 @@ LINESTYLES = ["-", "--", "-.", ":"]
 
 
 def strategy_styles(strategies) -> dict[str, dict]:
-    """A colour and a line style for each strategy: a preset (named by its
-    key, or by a path to a file of that name) gets its colour in
-    `STRATEGY_COLOURS`; any other strategy the first palette colour that no
-    strategy of this figure has, with another line style once colours run
-    out, so that every line stays distinguishable without relying on colour."""
-    from pathlib import PurePath
+    """A colour and a line style for each strategy, the same in every figure.
 
-    strategies = list(strategies)
-    keys = {s: PurePath(str(s)).stem for s in strategies}
-    taken = [STRATEGY_COLOURS[k] for k in keys.values() if k in STRATEGY_COLOURS]
-    free = [c for c in OKABE_ITO if c not in taken] + [c for c in OKABE_ITO if c in taken]
-    looks, used = {}, {}
-    extra = 0
+    A preset (named by its key, or by a path to a file of that name) has its
+    colour in `STRATEGY_COLOURS` and a solid line. Any other strategy has a
+    colour of its own name (a stable hash of it, so the same name always gets
+    the same colour) and a dashed or dotted line, so that it never looks like
+    the preset whose colour it shares.
+    """
+    from pathlib import PurePath
+    from zlib import crc32
+
+    looks, used = {}, set()
     for s in strategies:
-        colour = STRATEGY_COLOURS.get(keys[s])
-        if colour is None:
-            colour = free[extra % len(free)]
-            extra += 1
-        style = LINESTYLES[used.get(colour, 0) % len(LINESTYLES)]
-        used[colour] = used.get(colour, 0) + 1
+        key = PurePath(str(s)).stem
+        if key in STRATEGY_COLOURS:
+            colour, styles = STRATEGY_COLOURS[key], LINESTYLES
+        else:
+            colour, styles = OKABE_ITO[crc32(key.encode("utf-8")) % len(OKABE_ITO)], LINESTYLES[1:]
+        # Two strategies of one colour in a figure (two of our own): the next line style.
+        style = next((ls for ls in styles if (colour, ls) not in used), styles[-1])
+        used.add((colour, style))
         looks[s] = {"color": colour, "linestyle": style}
     return looks
 

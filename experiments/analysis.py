@@ -51,14 +51,25 @@ class Outcome:
     bounds: tuple[float, float] = (-np.inf, np.inf)
     """The outcome's possible range; confidence intervals are clipped to it
     (a Student-t interval of a share near 1 can otherwise pass 1)."""
+    interval: bool = True
+    """Whether a confidence interval means something: not for one person's
+    0/1 state (the CEO practises QI or not), whose mean over runs is the
+    share of runs in which it is 1."""
+    lower_is_better: bool = False
+    """Whether a lower value is the better one (cynicism)."""
 
 
 OUTCOMES: dict[str, Outcome] = {
     **{f"commitment_{r}": Outcome(f"Final commitment: {ROLE_LABELS[r]}", "0-1", f"commitment_{r}", 3, UNIT)
        for r in ROLES},
     **{f"practice_{r}": Outcome(f"Final QI practice: {ROLE_LABELS[r]}", "share 0-1", f"practice_{r}", 3, UNIT)
-       for r in ROLES},
+       for r in ROLES if r != "ceo"},
+    # One person, 0 or 1 each run: the mean is the share of runs, and no interval is shown.
+    "practice_ceo": Outcome("Runs in which the CEO practises QI at the end", "share of runs", "practice_ceo", 2,
+                            UNIT, interval=False),
     "quality": Outcome("Final patient-care quality", "index 0-1", "quality", 3, UNIT),
+    "trust": Outcome("Final trust in leadership", "mean 0-1", "trust", 3, UNIT),
+    "cynicism": Outcome("Final cynicism", "mean 0-1", "cynicism", 3, UNIT, lower_is_better=True),
     "commitment_gain": Outcome("Gain in frontline commitment", "0-1 points", "commitment_frontline"),
     "weeks_to_half_practice": Outcome("Weeks to 50% frontline practice", "weeks, runs that got there",
                                       "practice_frontline", 1, (0, np.inf)),
@@ -128,7 +139,7 @@ def run_outcomes(runs: pd.DataFrame, timeseries: pd.DataFrame,
     first, last = by_run.first(), by_run.last()
 
     for name in (*(f"commitment_{r}" for r in ROLES), *(f"practice_{r}" for r in ROLES),
-                 "quality", "projects_succeeded"):
+                 "quality", "trust", "cynicism", "projects_succeeded"):
         if name in ts:
             out[name] = last[name]
     if "commitment_frontline" in ts:
@@ -190,6 +201,8 @@ def summarize(outcomes: pd.DataFrame, by: str | list[str] = "strategy",
     for name in names or outcome_names(outcomes):
         frame = _ci_frame(outcomes.groupby(by, sort=False), name)
         frame[["low", "high"]] = frame[["low", "high"]].clip(*OUTCOMES[name].bounds)
+        if not OUTCOMES[name].interval:
+            frame[["low", "high"]] = np.nan
         frame.index = pd.MultiIndex.from_tuples(
             [k if isinstance(k, tuple) else (k,) for k in frame.index], names=by)
         frames.append(frame.reset_index().assign(outcome=name))
@@ -212,6 +225,8 @@ def paired_differences(outcomes: pd.DataFrame, baseline: str, names: Iterable[st
         for strategy in _order(outcomes["strategy"]):
             if strategy != baseline and strategy in wide:
                 row = mean_ci((wide[strategy] - wide[baseline]).to_numpy())
+                if not OUTCOMES[name].interval:  # one person's 0/1 state: a difference of shares, no interval
+                    row = (row[0], np.nan, np.nan, row[3])
                 if row[3]:  # no pair has both values (say, neither reached 50% practice): no row
                     rows.append((strategy, name, *row))
     return pd.DataFrame(rows, columns=["strategy", "outcome", "mean", "low", "high", "n"])
@@ -327,7 +342,7 @@ def clearly_nonzero(mean: float, low: float, high: float, digits: int) -> bool:
 
 
 # --- everything a comparison shows ----------------------------------------------------------------
-TRAJECTORY_METRICS = ("commitment_frontline", "practice_frontline", "quality")
+TRAJECTORY_METRICS = ("commitment_frontline", "practice_frontline", "quality", "trust", "cynicism")
 
 
 @dataclass

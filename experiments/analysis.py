@@ -300,13 +300,32 @@ def outcome_label(name: str) -> str:
     return f"{o.label} ({o.unit})"
 
 
-def wide_table(summary: pd.DataFrame, strategies: Iterable[str] | None = None) -> pd.DataFrame:
+MIN_RUNS_FOR_INTERVAL = 3
+"""Fewest runs an interval is shown for, in a table that counts its runs:
+from two runs a Student-t interval spans nearly everything."""
+
+
+def wide_table(summary: pd.DataFrame, strategies: Iterable[str] | None = None,
+               runs: Mapping[str, int] | None = None) -> pd.DataFrame:
     """Outcomes down, strategies across, cells ``mean [low, high]``: the
-    table people read."""
+    table people read. With ``runs`` (each strategy's number of runs), a
+    cell from fewer runs says how many ("(3 of 10 runs)"), and one from
+    fewer than `MIN_RUNS_FOR_INTERVAL` shows no interval."""
     strategies = list(strategies) if strategies is not None else _order(summary["strategy"])
     names = _order(summary["outcome"])
-    cells = {(row.outcome, row.strategy): format_value(row.mean, row.low, row.high, OUTCOMES[row.outcome].digits)
-             for row in summary.itertuples()}
+
+    def cell(row) -> str:
+        digits = OUTCOMES[row.outcome].digits
+        if runs is None:
+            return format_value(row.mean, row.low, row.high, digits)
+        total = runs.get(row.strategy, row.n)
+        if row.n == 0:
+            return f"- (0 of {total} runs)"
+        low, high = (row.low, row.high) if row.n >= MIN_RUNS_FOR_INTERVAL else (np.nan, np.nan)
+        text = format_value(row.mean, low, high, digits)
+        return text if row.n >= total else f"{text} ({row.n} of {total} runs)"
+
+    cells = {(row.outcome, row.strategy): cell(row) for row in summary.itertuples()}
     return pd.DataFrame([[cells.get((n, s), "-") for s in strategies] for n in names],
                         index=[outcome_label(n) for n in names], columns=strategies)
 
@@ -339,6 +358,49 @@ def clearly_nonzero(mean: float, low: float, high: float, digits: int) -> bool:
     if np.isnan(low) or abs(mean) < 0.5 * 10.0 ** -digits:
         return False
     return bool(low > 0 or high < 0)
+
+
+# --- in words -------------------------------------------------------------------------------------
+def paired_contrast(comparison, outcome: str, first: str, second: str) -> tuple[float, float, float, int]:
+    """``first`` minus ``second`` on ``outcome``, paired run by run on shared
+    seeds: (mean, low, high, n), as `paired_differences` gives against a baseline."""
+    both = comparison.outcomes[comparison.outcomes["strategy"].isin([first, second])]
+    diff = paired_differences(both, second, [outcome])
+    row = diff[(diff["strategy"] == first) & (diff["outcome"] == outcome)]
+    if row.empty:
+        return np.nan, np.nan, np.nan, 0
+    r = row.iloc[0]
+    return float(r["mean"]), float(r["low"]), float(r["high"]), int(r["n"])
+
+
+def direction(comparison, outcome: str, first: str, second: str) -> str:
+    """How ``first`` compares with ``second`` on ``outcome``, paired on shared
+    seeds: ``"higher"`` or ``"lower"`` where the 95% interval of the
+    difference excludes zero, else ``"not clearly different"``."""
+    mean, low, high, _ = paired_contrast(comparison, outcome, first, second)
+    if clearly_nonzero(mean, low, high, OUTCOMES[outcome].digits):
+        return "higher" if mean > 0 else "lower"
+    return "not clearly different"
+
+
+def contrast(comparison, outcome: str, first: str, second: str) -> str:
+    """One sentence, computed from the runs, on how ``first`` compares with
+    ``second`` on ``outcome``: their means with 95% intervals and the paired
+    difference, so that a notebook's text can never contradict its table."""
+    table = comparison.summary.set_index(["strategy", "outcome"])
+    spec = OUTCOMES[outcome]
+
+    def shown(strategy: str) -> str:
+        r = table.loc[(strategy, outcome)]
+        value = format_value(r["mean"], r["low"], r["high"], spec.digits)
+        return f"{comparison.labels.get(strategy, strategy)} {value}"
+
+    mean, low, high, n = paired_contrast(comparison, outcome, first, second)
+    word = direction(comparison, outcome, first, second)
+    verdict = (f"clearly {word}" if word != "not clearly different"
+               else "not clearly different (the 95% interval of the difference includes zero)")
+    return (f"{in_sentence(outcome)[0].upper() + in_sentence(outcome)[1:]}: {shown(first)} against {shown(second)}; "
+            f"paired difference {format_value(mean, low, high, spec.digits)} over {n} hospitals, {verdict}.")
 
 
 # --- everything a comparison shows ----------------------------------------------------------------

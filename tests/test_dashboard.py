@@ -535,6 +535,19 @@ def test_step_run_to_week_and_side_by_side(page):
     assert week_shown(rc).startswith("Week 0")
 
 
+def test_an_event_scheduled_on_the_page_happens_and_is_marked(page):
+    rc, player = page
+    slider(rc, "The CEO leaves (week; 0: never)")[0].v_model = 5
+    settle(player)
+    assert player.classroom.models[0].config.schedule == [{"week": 5, "depart": "ceo"}]
+    assert "Scheduled events" in str(rc.find(v.Html, class_="orgchange-changes").widget)
+    rc.find(v.TextField, label="Week").widget.v_model = "8"
+    rc.find(v.Btn, children=["Run to week 8"]).widget.click()
+    settle(player)
+    marks = str(rc.find(v.Html, class_="orgchange-marks").widget)
+    assert "week 5: the CEO left" in marks, marks
+
+
 def test_the_monitors_show_trust_cynicism_leader_hours_and_projects(page):
     rc, player = page
     settle(player)

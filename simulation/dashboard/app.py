@@ -35,7 +35,7 @@ import solara
 
 from simulation.config import ConfigError
 from simulation.dashboard.classroom import Settings
-from simulation.dashboard.controls import SECTIONS, describe, title_of
+from simulation.dashboard.controls import EVENTS, SECTIONS, describe, title_of
 from simulation.dashboard.frames import Frames
 from simulation.dashboard.info import info_html
 from simulation.dashboard.network import NetworkView
@@ -49,8 +49,10 @@ from simulation.dashboard.widgets import (
     ParameterControl,
     Picture,
     StrategyPicker,
+    ValueSlider,
     Viewport,
     data_url,
+    hint,
 )
 from simulation.organization import ChartError
 from simulation.plotting import ROLE_LABELS, png_bytes
@@ -147,6 +149,24 @@ def ParameterSection(title: str, settings: Settings, apply: Callable[[Settings],
         ParameterControl(spec, settings.value_of(spec.name),
                          lambda value, name=spec.name: apply(settings.with_value(name, value)),
                          settings.preset_value(spec.name))
+
+
+@solara.component
+def EventSection(settings: Settings, apply: Callable[[Settings], None]):
+    """Scheduled events for the first strategy: the week the CEO leaves, the week of a sentinel event."""
+    rv.Html(tag="div", children=["Events"], class_="orgchange-section")
+    if settings.side_by_side:
+        rv.Html(tag="div", children=["These happen to the first strategy only."],
+                style_=f"font-size: {SMALL_TEXT}; font-style: italic; margin-bottom: 8px")
+    for spec in EVENTS:
+        events = list(settings.value_of(spec.name))
+        week = spec.week(events)
+        preset = spec.week(list(settings.preset_value(spec.name)))
+        ValueSlider(spec.label, week, f"week {week}" if week else "never", 0, settings.config(0).weeks, 1,
+                    lambda new, spec=spec, events=events: apply(
+                        settings.with_value(spec.name, spec.with_week(events, int(new)))),
+                    "" if week == preset else f"preset: {'week ' + str(preset) if preset else 'never'}")
+        hint(spec.doc)
 
 
 # --- the main view -------------------------------------------------------------------------------
@@ -372,6 +392,8 @@ def Page():
                 solara.Error(problem, dense=True)
             for title in SECTIONS:
                 ParameterSection(title, settings.value, apply)
+                if title == "Strategy levers":
+                    EventSection(settings.value, apply)
         with rv.Html(tag="div", class_="orgchange-main"):
             if snapshot is None:
                 rv.ProgressLinear(indeterminate=True, color="primary", class_="orgchange-busy-bar")

@@ -36,6 +36,8 @@ TITLES = {
     "turnover_rate": "Staff turnover",
     "staff": "Hospital size",
     "cross_unit_ties": "Ties across units",
+    "schedule": "Scheduled events",
+    "impetus_shocks": "Sentinel events",
 }
 """Titles where the parameter's name does not read as plain language; the
 others are the name itself ("rounding_frequency" -> "Rounding frequency")."""
@@ -125,6 +127,51 @@ SECTIONS: dict[str, list[Control]] = {
 the first strategy only; the rest apply to both strategies side by side."""
 
 
+@dataclass(frozen=True)
+class EventControl:
+    """A slider for the week of one scheduled event (0: none), kept in the
+    list parameter ``name`` (``schedule`` or ``impetus_shocks``), where other
+    events of the preset's own are left as they are."""
+
+    name: str
+    title: str
+    doc: str
+    event: Any
+    """The event as the parameter lists it, without its week: a departure
+    ``{"depart": "ceo"}``, or None for a week number on its own (a shock)."""
+
+    @property
+    def label(self) -> str:
+        return f"{self.title} (week; 0: never)"
+
+    def week(self, events: list) -> int:
+        """The week of this event in ``events`` (0 if none)."""
+        for item in events:
+            if self.event is None and not isinstance(item, dict):
+                return int(item)
+            if isinstance(item, dict) and self.event is not None and all(item.get(k) == v
+                                                                      for k, v in self.event.items()):
+                return int(item["week"])
+        return 0
+
+    def with_week(self, events: list, week: int) -> list:
+        """``events`` with this event at ``week`` (none at 0)."""
+        others = [item for item in events if self.week([item]) == 0]
+        if week <= 0:
+            return others
+        return [*others, week if self.event is None else {"week": int(week), **self.event}]
+
+
+EVENTS = [
+    EventControl("schedule", "The CEO leaves", "A successor with the strategy's succession settings takes over "
+                 "(what lasts when the champion goes?).", {"depart": "ceo"}),
+    EventControl("impetus_shocks", "A sentinel event", "A shock that raises urgency in that week (a serious "
+                 "incident, an inspection).", None),
+]
+"""Events a class can schedule, for the first strategy (they are levers);
+the plots mark their weeks."""
+
+
 @functools.cache
 def strategy(name: str) -> Strategy:
     """A preset, read once (presets ship with the package and do not change)."""
@@ -137,11 +184,12 @@ def preset_items() -> list[dict[str, str]]:
 
 
 def describe_event(event: Any) -> str:
-    """A scheduled event or a week, in words ("week 104: the ceo departs")."""
+    """A scheduled event or a week, in words ("week 104: the CEO leaves")."""
     if not isinstance(event, dict):
-        return str(event)
+        return f"week {event}"
     if "depart" in event:
-        return f"week {event['week']}: the {event['depart']} departs"
+        who = GROUP_LABELS.get(event["depart"], event["depart"])
+        return f"week {event['week']}: the {who} leaves"
     return f"week {event['week']}: {event['lever'].replace('_', ' ')} set to {describe(event['value'])}"
 
 
@@ -154,7 +202,7 @@ def describe(value: Any, unit: str = "") -> str:
     if isinstance(value, float):
         text = f"{value:.3g}"
     elif isinstance(value, list):
-        return ", ".join(GROUP_LABELS.get(v, v) if isinstance(v, str) else describe_event(v) for v in value) or "nobody"
+        return ", ".join(GROUP_LABELS.get(v, v) if isinstance(v, str) else describe_event(v) for v in value) or "none"
     else:
         text = str(value)
     return f"{text} {unit}" if unit and unit not in ("-", "0-1") and not unit.startswith("0-") else text

@@ -92,7 +92,8 @@ def StrategyPicker(label: str, value: str, on_value: Callable[[str], None], disa
     Paragraph(f"{chosen.name}.", chosen.description, class_="orgchange-description")
 
 
-def _hint(text: str) -> None:
+def hint(text: str) -> None:
+    """A parameter's meaning, in small grey text under its control."""
     rv.Html(tag="div", children=[text], class_="orgchange-hint",
             style_=f"font-size: {SMALL_TEXT}; color: {HINT_COLOUR}; margin: -2px 0 10px 0; line-height: 1.25")
 
@@ -138,4 +139,4 @@ def ParameterControl(spec: Control, value: Any, on_value: Callable[[Any], None],
                   multiple=True, chips=True, small_chips=True, dense=True, hide_details=True)
     else:
         raise ValueError(f"{spec.name}: no control for parameters of kind {spec.kind!r}")
-    _hint(spec.doc)
+    hint(spec.doc)

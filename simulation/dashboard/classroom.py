@@ -5,10 +5,11 @@ preset), the parameters moved away from it, the seed, and whether a second
 strategy runs alongside. It is a frozen value, so that the page can keep it
 in one reactive variable and every change makes a new one.
 
-`Classroom` is the Mesa model that `SolaraViz` drives. It holds one
-`OrgChangeModel` per strategy and steps them together, so that one press of
-Step or Play advances both. Both are built from the same seed, so they start
-from the same hospital with the same people; only the strategy differs.
+`Classroom` is the Mesa model the page's player steps
+(`simulation.dashboard.player`). It holds one `OrgChangeModel` per strategy
+and steps them together, so that one press of Step or Play advances both.
+Both are built from the same seed, so they start from the same hospital
+with the same people; only the strategy differs.
 
 Nothing here imports Solara: the same classes work in a notebook or a test.
 
@@ -176,11 +177,8 @@ class Classroom(mesa.Model):
 
     Parameters
     ----------
-    settings : Settings, or anything with a ``value`` that is one
-        What to build. SolaraViz's Reset button rebuilds the model from fixed
-        parameters given once, so the page hands it the reactive variable that
-        holds the settings (not their value): Reset then always rebuilds from
-        the settings in force.
+    settings : Settings
+        What to build (default: the dashboard's opening settings).
 
     Attributes
     ----------
@@ -194,21 +192,14 @@ class Classroom(mesa.Model):
         plays on past it until paused, so that Play never switches itself off.
     """
 
-    live: weakref.WeakSet[Classroom] = weakref.WeakSet()
-    """Every classroom still in memory, so that `stop_all` can reach them."""
-
-    def __init__(self, settings: Settings | Any = None) -> None:
-        if settings is None:
-            settings = Settings()
-        elif not isinstance(settings, Settings):
-            settings = settings.value
+    def __init__(self, settings: Settings | None = None) -> None:
+        settings = settings or Settings()
         configs = [settings.config(side) for side in range(len(settings.presets))]  # validate all before building
         super().__init__(rng=settings.seed)
         self.settings = settings
         self.models = [OrgChangeModel(config) for config in configs]
         self.labels = settings.labels()
         self.weeks = configs[0].weeks
-        Classroom.live.add(self)
         # Mesa 3.3 counts agent ids in a class-level dict keyed by model
         # (``mesa.Agent._ids``), which would keep alive every model the page
         # ever built, one per change of a setting: let them go with this classroom.
@@ -223,14 +214,6 @@ class Classroom(mesa.Model):
         """Advance every strategy by one week."""
         for model in self.models:
             model.step()
-
-    @classmethod
-    def stop_all(cls) -> None:
-        """Stop every classroom. Mesa's Play loop checks ``running`` after each
-        step, so a page left playing stops too, and its thread ends; the
-        server calls this as it shuts down, so that the process can exit."""
-        for classroom in list(cls.live):
-            classroom.running = False
 
     def timeseries(self) -> pd.DataFrame:
         """The time series of every strategy, one row per strategy and week,

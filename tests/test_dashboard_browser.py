@@ -115,6 +115,9 @@ def open_page(browser, url: str, width: int, height: int):
     page.goto(url)
     page.locator(".orgchange-week").wait_for()
     page.locator(".orgchange-network").wait_for()
+    # The page draws first at a guessed size, then at the window's own once the browser has told it.
+    page.wait_for_function("() => { const img = document.querySelector('img.orgchange-plots');"
+                           " return img && img.getBoundingClientRect().right >= window.innerWidth - 40; }")
     return page
 
 

@@ -10,17 +10,18 @@ owns the `Classroom`:
 * every step, every rebuild from new settings, and every snapshot happens in
   the player's own thread, one after the other, so a model is never read
   while it steps;
-* the page is handed a `Snapshot` (a copy of one week, see
-  `simulation.dashboard.snapshot`) at most every `FRAME_INTERVAL` seconds,
-  and always when the run stops. Between two frames the models go on
-  stepping at the chosen speed, so the simulation keeps its pace however
-  long a frame takes to draw: the page renders less often, never slower;
+* a `Snapshot` (a copy of one week, see `simulation.dashboard.snapshot`) is
+  taken at most every `FRAME_INTERVAL` seconds, and always when the run
+  stops. A second thread, the drawer, hands the newest snapshot to the page
+  whenever the page has finished drawing the last one, and skips any it had
+  no time for. So the models keep their pace however long a frame takes to
+  draw: the page renders less often, never slower;
 * the buttons only leave a request (play, pause, step, run to week N, new
   settings) and return at once, so the page never waits for the model.
 
 The player knows nothing of Solara: the page passes it two callbacks,
-``on_frame(snapshot)`` and ``on_status(status)``, which it calls from its
-thread, never while it holds its lock.
+``on_frame(snapshot)`` (called from the drawer's thread) and
+``on_status(status)`` (from the stepping thread), never while it holds its lock.
 
 >>> frames = []
 >>> player = Player(on_frame=frames.append)
@@ -115,8 +116,13 @@ class Player:
         self._closed = False
         self._idle = threading.Event()
         self._idle.set()
+        self._stepper_idle = True
+        self._delivered = 0  # serial of the last snapshot the page was handed
+        self._fresh = threading.Condition(self._cv)  # a new snapshot for the drawer
         self._thread = threading.Thread(target=self._run, name="orgchange-player", daemon=True)
+        self._drawer = threading.Thread(target=self._draw, name="orgchange-drawer", daemon=True)
         self._thread.start()
+        self._drawer.start()
         Player.live.add(self)
 
     # -- requests (from any thread; each returns at once) ----------------------------------
@@ -128,6 +134,7 @@ class Player:
             self._pending = settings
             self._goal = None
             self._idle.clear()
+            self._stepper_idle = False
             self._cv.notify()
 
     def play(self) -> None:
@@ -165,11 +172,12 @@ class Player:
             self._cv.notify()
 
     def close(self) -> None:
-        """Stop the thread (the page is gone)."""
+        """Stop both threads (the page is gone)."""
         with self._cv:
             self._closed = True
             self._goal = None
             self._cv.notify()
+            self._fresh.notify_all()
 
     @classmethod
     def close_all(cls) -> None:
@@ -194,6 +202,7 @@ class Player:
                 self._clock = (time.monotonic(), self._week())
             self._goal = goal
             self._idle.clear()
+            self._stepper_idle = False
             self._cv.notify()
 
     def _set_status(self, **changes) -> None:
@@ -203,9 +212,37 @@ class Player:
             self.on_status(new)
 
     def _publish(self) -> None:
-        self._serial += 1
-        self.latest = take(self.classroom, self._departures, self._serial)
-        self.on_frame(self.latest)
+        """Take a snapshot of the week, for the drawer to hand to the page."""
+        snapshot = take(self.classroom, self._departures, self._serial + 1)
+        with self._cv:
+            self._serial += 1
+            self.latest = snapshot
+            self._fresh.notify()
+
+    def _draw(self) -> None:
+        """The drawer: hand the newest snapshot to the page, one at a time,
+        at most every `FRAME_INTERVAL` seconds."""
+        last = 0.0
+        while True:
+            with self._cv:
+                while not self._closed and self._delivered == self._serial:
+                    self._fresh.wait()
+                if self._closed:
+                    return
+                snapshot = self.latest
+            time.sleep(max(0.0, last + FRAME_INTERVAL - time.monotonic()))
+            with self._cv:  # a newer one may have come while we waited
+                snapshot = self.latest
+            last = time.monotonic()
+            try:
+                self.on_frame(snapshot)
+            except Exception:  # a failed drawing must not end the thread
+                log.exception("the dashboard could not draw week %s", snapshot.week)
+            with self._cv:
+                self._delivered = snapshot.serial
+                if self._stepper_idle and self._delivered == self._serial:
+                    self._idle.set()
+                self._cv.notify_all()  # a run at full speed waits for this (see `_run`)
 
     def _rebuild(self, settings: Settings) -> None:
         self._set_status(busy=True, moving=False, goal=None)
@@ -231,12 +268,16 @@ class Player:
         while True:
             with self._cv:
                 if self._closed:
+                    self._fresh.notify_all()
                     self._idle.set()
                     return
                 if self._pending is None and self._goal is None and not self._status.moving:
-                    self._idle.set()
+                    self._stepper_idle = True
+                    if self._delivered == self._serial:
+                        self._idle.set()
                     self._cv.wait()
                     continue
+                self._stepper_idle = False
                 pending, self._pending = self._pending, None
                 goal = self._goal
                 if pending is None and goal is not None and self._week() + 1 > self._due():
@@ -262,8 +303,14 @@ class Player:
                         arrived = self._goal is not None and self._week() >= self._goal
                         if arrived:
                             self._goal = None
-                    if arrived or time.monotonic() - last_frame >= FRAME_INTERVAL:
+                    if arrived or time.monotonic() - last_frame >= FRAME_INTERVAL / 2:
                         self._publish()
+                        if self._speed is None and not arrived:
+                            # At full speed the stepping would starve the drawer of the interpreter
+                            # (Python runs one thread at a time): let the page have this frame first.
+                            with self._cv:
+                                self._cv.wait_for(lambda: self._delivered == self._serial or self._closed
+                                                  or self._goal is None or self._pending is not None, timeout=1.0)
                         last_frame = time.monotonic()
                     if arrived:
                         self._set_status(moving=False, goal=None)

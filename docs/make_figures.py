@@ -17,10 +17,11 @@ PNG was drawn from it. After a change to the model, run this and commit the
 new figures with the change.
 
 The planner's report is photographed with Debian's headless Chromium if it
-is installed (else that figure is left as it is). The dashboard's picture,
-``docs/figures/dashboard.png``, is a browser screenshot of the running
-dashboard, not a command's output; ``tests/test_dashboard_browser.py``
-leaves a fresh one in ``tests/artifacts/``.
+is installed (else that figure is left as it is). The dashboard's pictures,
+``docs/figures/dashboard*.png`` (the README's, the guide's session steps and
+the 1920x1080 view), are browser screenshots of the running dashboard, not a
+command's output; ``tests/test_dashboard_browser.py`` leaves fresh ones in
+``tests/artifacts/``.
 """
 
 from __future__ import annotations

@@ -51,14 +51,25 @@ class Outcome:
     bounds: tuple[float, float] = (-np.inf, np.inf)
     """The outcome's possible range; confidence intervals are clipped to it
     (a Student-t interval of a share near 1 can otherwise pass 1)."""
+    interval: bool = True
+    """Whether a confidence interval means something: not for one person's
+    0/1 state (the CEO practises QI or not), whose mean over runs is the
+    share of runs in which it is 1."""
+    lower_is_better: bool = False
+    """Whether a lower value is the better one (cynicism)."""
 
 
 OUTCOMES: dict[str, Outcome] = {
     **{f"commitment_{r}": Outcome(f"Final commitment: {ROLE_LABELS[r]}", "0-1", f"commitment_{r}", 3, UNIT)
        for r in ROLES},
     **{f"practice_{r}": Outcome(f"Final QI practice: {ROLE_LABELS[r]}", "share 0-1", f"practice_{r}", 3, UNIT)
-       for r in ROLES},
+       for r in ROLES if r != "ceo"},
+    # One person, 0 or 1 each run: the mean is the share of runs, and no interval is shown.
+    "practice_ceo": Outcome("Runs in which the CEO practises QI at the end", "share of runs", "practice_ceo", 2,
+                            UNIT, interval=False),
     "quality": Outcome("Final patient-care quality", "index 0-1", "quality", 3, UNIT),
+    "trust": Outcome("Final trust in leadership", "mean 0-1", "trust", 3, UNIT),
+    "cynicism": Outcome("Final cynicism", "mean 0-1", "cynicism", 3, UNIT, lower_is_better=True),
     "commitment_gain": Outcome("Gain in frontline commitment", "0-1 points", "commitment_frontline"),
     "weeks_to_half_practice": Outcome("Weeks to 50% frontline practice", "weeks, runs that got there",
                                       "practice_frontline", 1, (0, np.inf)),
@@ -138,7 +149,7 @@ def run_outcomes(runs: pd.DataFrame, timeseries: pd.DataFrame,
     first, last = by_run.first(), by_run.last()
 
     for name in (*(f"commitment_{r}" for r in ROLES), *(f"practice_{r}" for r in ROLES),
-                 "quality", "projects_succeeded"):
+                 "quality", "trust", "cynicism", "projects_succeeded"):
         if name in ts:
             out[name] = last[name]
     if "commitment_frontline" in ts:
@@ -200,6 +211,8 @@ def summarize(outcomes: pd.DataFrame, by: str | list[str] = "strategy",
     for name in names or outcome_names(outcomes):
         frame = _ci_frame(outcomes.groupby(by, sort=False), name)
         frame[["low", "high"]] = frame[["low", "high"]].clip(*OUTCOMES[name].bounds)
+        if not OUTCOMES[name].interval:
+            frame[["low", "high"]] = np.nan
         frame.index = pd.MultiIndex.from_tuples(
             [k if isinstance(k, tuple) else (k,) for k in frame.index], names=by)
         frames.append(frame.reset_index().assign(outcome=name))
@@ -222,6 +235,8 @@ def paired_differences(outcomes: pd.DataFrame, baseline: str, names: Iterable[st
         for strategy in _order(outcomes["strategy"]):
             if strategy != baseline and strategy in wide:
                 row = mean_ci((wide[strategy] - wide[baseline]).to_numpy())
+                if not OUTCOMES[name].interval:  # one person's 0/1 state: a difference of shares, no interval
+                    row = (row[0], np.nan, np.nan, row[3])
                 if row[3]:  # no pair has both values (say, neither reached 50% practice): no row
                     rows.append((strategy, name, *row))
     return pd.DataFrame(rows, columns=["strategy", "outcome", "mean", "low", "high", "n"])
@@ -293,13 +308,32 @@ def outcome_label(name: str) -> str:
     return f"{o.label} ({o.unit})"
 
 
-def wide_table(summary: pd.DataFrame, strategies: Iterable[str] | None = None) -> pd.DataFrame:
+MIN_RUNS_FOR_INTERVAL = 3
+"""Fewest runs an interval is shown for, in a table that counts its runs:
+from two runs a Student-t interval spans nearly everything."""
+
+
+def wide_table(summary: pd.DataFrame, strategies: Iterable[str] | None = None,
+               runs: Mapping[str, int] | None = None) -> pd.DataFrame:
     """Outcomes down, strategies across, cells ``mean [low, high]``: the
-    table people read."""
+    table people read. With ``runs`` (each strategy's number of runs), a
+    cell from fewer runs says how many ("(3 of 10 runs)"), and one from
+    fewer than `MIN_RUNS_FOR_INTERVAL` shows no interval."""
     strategies = list(strategies) if strategies is not None else _order(summary["strategy"])
     names = _order(summary["outcome"])
-    cells = {(row.outcome, row.strategy): format_value(row.mean, row.low, row.high, OUTCOMES[row.outcome].digits)
-             for row in summary.itertuples()}
+
+    def cell(row) -> str:
+        digits = OUTCOMES[row.outcome].digits
+        if runs is None:
+            return format_value(row.mean, row.low, row.high, digits)
+        total = runs.get(row.strategy, row.n)
+        if row.n == 0:
+            return f"- (0 of {total} runs)"
+        low, high = (row.low, row.high) if row.n >= MIN_RUNS_FOR_INTERVAL else (np.nan, np.nan)
+        text = format_value(row.mean, low, high, digits)
+        return text if row.n >= total else f"{text} ({row.n} of {total} runs)"
+
+    cells = {(row.outcome, row.strategy): cell(row) for row in summary.itertuples()}
     return pd.DataFrame([[cells.get((n, s), "-") for s in strategies] for n in names],
                         index=[outcome_label(n) for n in names], columns=strategies)
 
@@ -334,8 +368,51 @@ def clearly_nonzero(mean: float, low: float, high: float, digits: int) -> bool:
     return bool(low > 0 or high < 0)
 
 
+# --- in words -------------------------------------------------------------------------------------
+def paired_contrast(comparison, outcome: str, first: str, second: str) -> tuple[float, float, float, int]:
+    """``first`` minus ``second`` on ``outcome``, paired run by run on shared
+    seeds: (mean, low, high, n), as `paired_differences` gives against a baseline."""
+    both = comparison.outcomes[comparison.outcomes["strategy"].isin([first, second])]
+    diff = paired_differences(both, second, [outcome])
+    row = diff[(diff["strategy"] == first) & (diff["outcome"] == outcome)]
+    if row.empty:
+        return np.nan, np.nan, np.nan, 0
+    r = row.iloc[0]
+    return float(r["mean"]), float(r["low"]), float(r["high"]), int(r["n"])
+
+
+def direction(comparison, outcome: str, first: str, second: str) -> str:
+    """How ``first`` compares with ``second`` on ``outcome``, paired on shared
+    seeds: ``"higher"`` or ``"lower"`` where the 95% interval of the
+    difference excludes zero, else ``"not clearly different"``."""
+    mean, low, high, _ = paired_contrast(comparison, outcome, first, second)
+    if clearly_nonzero(mean, low, high, OUTCOMES[outcome].digits):
+        return "higher" if mean > 0 else "lower"
+    return "not clearly different"
+
+
+def contrast(comparison, outcome: str, first: str, second: str) -> str:
+    """One sentence, computed from the runs, on how ``first`` compares with
+    ``second`` on ``outcome``: their means with 95% intervals and the paired
+    difference, so that a notebook's text can never contradict its table."""
+    table = comparison.summary.set_index(["strategy", "outcome"])
+    spec = OUTCOMES[outcome]
+
+    def shown(strategy: str) -> str:
+        r = table.loc[(strategy, outcome)]
+        value = format_value(r["mean"], r["low"], r["high"], spec.digits)
+        return f"{comparison.labels.get(strategy, strategy)} {value}"
+
+    mean, low, high, n = paired_contrast(comparison, outcome, first, second)
+    word = direction(comparison, outcome, first, second)
+    verdict = (f"clearly {word}" if word != "not clearly different"
+               else "not clearly different (the 95% interval of the difference includes zero)")
+    return (f"{in_sentence(outcome)[0].upper() + in_sentence(outcome)[1:]}: {shown(first)} against {shown(second)}; "
+            f"paired difference {format_value(mean, low, high, spec.digits)} over {n} hospitals, {verdict}.")
+
+
 # --- everything a comparison shows ----------------------------------------------------------------
-TRAJECTORY_METRICS = ("commitment_frontline", "practice_frontline", "quality")
+TRAJECTORY_METRICS = ("commitment_frontline", "practice_frontline", "quality", "trust", "cynicism")
 
 
 @dataclass

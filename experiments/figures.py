@@ -10,7 +10,7 @@ colour-blind-safe Okabe-Ito palette. Writing it is the caller's job
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +18,9 @@ import pandas as pd
 
 from experiments.analysis import OUTCOMES, in_sentence, point_summary
 from simulation.parameters import PARAMETERS
-from simulation.plotting import NEUTRAL, OKABE_ITO, plt, style
+
+# strategy_styles: the project's one strategy-to-colour mapping (a preset has the same colour in every figure).
+from simulation.plotting import NEUTRAL, plt, strategy_styles, style
 
 TRAJECTORY_PANELS = [
     ("commitment_frontline", "Frontline commitment to quality", "Mean commitment (0-1)"),
@@ -27,27 +29,20 @@ TRAJECTORY_PANELS = [
 ]
 """The metrics of the trajectory figure: (metric, panel title, y label)."""
 
-LINESTYLES = ["-", "--", "-.", ":"]
-
-
-def strategy_styles(strategies: Iterable[str]) -> dict[str, dict]:
-    """A colour (Okabe-Ito) and line style for each strategy, in order; past
-    eight strategies the colours repeat with another line style, so every
-    line stays distinguishable without relying on colour alone."""
-    return {s: {"color": OKABE_ITO[k % len(OKABE_ITO)], "linestyle": LINESTYLES[(k // len(OKABE_ITO)) % 4]}
-            for k, s in enumerate(strategies)}
-
 
 def _label(strategy: str, labels: Mapping[str, str] | None) -> str:
     return (labels or {}).get(strategy, strategy)
 
 
 def trajectory_figure(traj: pd.DataFrame, strategies: list[str], labels: Mapping[str, str] | None = None,
-                      title: str = "") -> plt.Figure:
+                      title: str = "", departures: Mapping[str, int] | None = None,
+                      panels: list[tuple[str, str, str]] | None = None) -> plt.Figure:
     """Mean trajectory of each strategy with its 95% band, one panel per
-    metric of `TRAJECTORY_PANELS` that ``traj`` (from
-    `experiments.analysis.trajectories`) holds."""
-    panels = [p for p in TRAJECTORY_PANELS if p[0] in set(traj["metric"])]
+    metric of ``panels`` (default `TRAJECTORY_PANELS`) that ``traj`` (from
+    `experiments.analysis.trajectories`) holds. ``departures`` (strategy to
+    week, as `Comparison.departures`) marks the week each strategy's leader
+    leaves with a dotted line in the strategy's colour."""
+    panels = [p for p in (panels or TRAJECTORY_PANELS) if p[0] in set(traj["metric"])]
     fig, axes = plt.subplots(1, max(1, len(panels)), figsize=(4.4 * max(1, len(panels)), 4.0),
                              constrained_layout=True, squeeze=False)
     looks = strategy_styles(strategies)
@@ -59,6 +54,12 @@ def trajectory_figure(traj: pd.DataFrame, strategies: list[str], labels: Mapping
             years = d["week"] / 52
             ax.plot(years, d["mean"], label=_label(strategy, labels), linewidth=1.8, **looks[strategy])
             ax.fill_between(years, d["low"], d["high"], color=looks[strategy]["color"], alpha=0.2, linewidth=0)
+        for strategy, week in (departures or {}).items():
+            if strategy in strategies:
+                ax.axvline(week / 52, color=looks[strategy]["color"], linestyle=":", linewidth=1.4)
+                ax.annotate(f"leader leaves ({_label(strategy, labels)})", (week / 52, 0.99),
+                            xycoords=("data", "axes fraction"), rotation=90, ha="right", va="top", fontsize=7,
+                            color=looks[strategy]["color"])
         style(ax, panel_title, "Time (years)", ylabel, legend=False)
         ax.set_ylim(-0.02, 1.02)
     handles, names = axes[0][0].get_legend_handles_labels()
@@ -68,34 +69,47 @@ def trajectory_figure(traj: pd.DataFrame, strategies: list[str], labels: Mapping
     return fig
 
 
-def effort_benefit_figure(summary: pd.DataFrame, strategies: list[str],
-                          labels: Mapping[str, str] | None = None) -> plt.Figure:
-    """Leader-hours per week (x) against the gain in frontline commitment
-    (y), one point per strategy with 95% CI bars both ways. Up and to the
-    left is more benefit for less effort."""
-    fig, ax = plt.subplots(figsize=(7.5, 5.0), constrained_layout=True)
-    looks = strategy_styles(strategies)
+EFFORT_BENEFIT_OUTCOMES = ["commitment_gain", "practice_frontline", "quality"]
+"""The benefits set against effort by default, one panel each."""
+
+
+def effort_benefit_figure(summary: pd.DataFrame, strategies: list[str], labels: Mapping[str, str] | None = None,
+                          outcomes: list[str] | None = None) -> plt.Figure:
+    """Leader-hours per week (x) against each benefit in ``outcomes`` (y;
+    default `EFFORT_BENEFIT_OUTCOMES`, those ``summary`` has), one panel per
+    outcome and one point per strategy with 95% CI bars both ways. Up and to
+    the left is more benefit for less effort."""
     table = summary.set_index(["strategy", "outcome"])
-    labelled = []
-    for strategy in strategies:
-        if (strategy, "leader_hours") not in table.index or (strategy, "commitment_gain") not in table.index:
-            continue
-        x, y = table.loc[(strategy, "leader_hours")], table.loc[(strategy, "commitment_gain")]
-        xerr = _errors(x)
-        yerr = _errors(y)
-        ax.errorbar(x["mean"], y["mean"], xerr=xerr, yerr=yerr, fmt="o", markersize=7, capsize=3,
-                    color=looks[strategy]["color"], label=_label(strategy, labels))
-        labelled.append((strategy, x["mean"], y["mean"]))
-    # Name each point beside it: on its right, or on its left in the right half, where a name could run off.
-    right_edge = max((x for _, x, _ in labelled), default=0.0)
-    for strategy, x, y in labelled:
-        left = x > 0.6 * right_edge
-        ax.annotate(_label(strategy, labels), (x, y), textcoords="offset points", xytext=(-6 if left else 6, 6),
-                    ha="right" if left else "left", fontsize=8)
-    ax.axhline(0.0, color=NEUTRAL, linewidth=0.8)
-    ax.margins(x=0.1, y=0.1)
-    style(ax, "Effort against benefit", "Leader effort (leader-hours per week)",
-          "Gain in frontline commitment (0-1 points)")
+    present = set(summary["outcome"])
+    outcomes = [o for o in (outcomes or EFFORT_BENEFIT_OUTCOMES) if o in present] or ["commitment_gain"]
+    fig, axes = plt.subplots(1, len(outcomes), figsize=(5.2 * len(outcomes), 4.6), constrained_layout=True,
+                             squeeze=False)
+    looks = strategy_styles(strategies)
+    for ax, outcome in zip(axes[0], outcomes):
+        labelled = []
+        for strategy in strategies:
+            if (strategy, "leader_hours") not in table.index or (strategy, outcome) not in table.index:
+                continue
+            x, y = table.loc[(strategy, "leader_hours")], table.loc[(strategy, outcome)]
+            ax.errorbar(x["mean"], y["mean"], xerr=_errors(x), yerr=_errors(y), fmt="o", markersize=7, capsize=3,
+                        color=looks[strategy]["color"], label=_label(strategy, labels))
+            labelled.append((strategy, x["mean"], y["mean"]))
+        # Name each point beside it: on its right, or on its left in the right half, where a name could run off.
+        right_edge = max((x for _, x, _ in labelled), default=0.0)
+        for strategy, x, y in labelled:
+            left = x > 0.6 * right_edge
+            ax.annotate(_label(strategy, labels), (x, y), textcoords="offset points", xytext=(-6 if left else 6, 6),
+                        ha="right" if left else "left", fontsize=8)
+        if outcome == "commitment_gain":
+            ax.axhline(0.0, color=NEUTRAL, linewidth=0.8)
+        ax.margins(x=0.1, y=0.1)
+        spec = OUTCOMES[outcome]
+        style(ax, f"Effort against {spec.label[0].lower() + spec.label[1:]}", "Leader effort (leader-hours per week)",
+              f"{spec.label} ({spec.unit})", legend=False)
+    handles, names = axes[0][0].get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, names, loc="outside lower center", ncol=min(len(names), 4), frameon=False, fontsize=8)
+    fig.suptitle("Effort against benefit: up and to the left is more for less", fontsize=12)
     return fig
 
 

@@ -2,11 +2,14 @@
 
 A hospital planner opens it in any browser, with no Python and no network:
 the figures are embedded as base64 PNG and the styling is inline. It holds,
-in reading order: the question, the strategies in plain language, the
-outcome table with 95% intervals and the differences from the baseline, the
-trajectory figures, the effort-versus-benefit chart, the sweep or
-sensitivity figures when the experiment varied parameters, the caveats, and
-the manifest that makes the results reproducible.
+in reading order: the question as its title, "In brief" (each outcome
+weighed against leader-hours, and what lasted after a departure), the
+strategies in plain language, the outcome table with 95% intervals and the
+differences from the baseline, the trajectory figures (trust and cynicism
+among them), effort against each benefit, the sweep or sensitivity figures
+when the experiment varied parameters, the caveats, and a collapsible
+appendix with the configuration and manifest that make the results
+reproducible.
 """
 
 from __future__ import annotations
@@ -64,7 +67,11 @@ td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.better { background: #e3f4ea; }
 td.worse { background: #fbe9e0; }
 img { max-width: 100%; height: auto; border: 1px solid #ddd; margin: 0.5em 0; }
-pre { background: #f7f7f7; border: 1px solid #ddd; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
+pre { background: #f7f7f7; border: 1px solid #ddd; padding: 0.8em; font-size: 0.85em;
+      white-space: pre-wrap; overflow-wrap: anywhere; }
+details { margin: 0.6em 0; }
+summary { cursor: pointer; font-weight: bold; }
+.subtitle { font-size: 1.05em; color: #444; margin-top: 0; }
 .warning { background: #fff4d6; border-left: 5px solid #E69F00; padding: 0.6em 1em; }
 .note { color: #444; font-size: 0.92em; }
 dt { font-weight: bold; margin-top: 0.8em; }
@@ -113,6 +120,11 @@ def _outcome_table(comparison: Comparison) -> str:
     return f"<table><tr><th>Outcome</th>{head}</tr>{''.join(rows)}</table>"
 
 
+TRUST_PANELS = [("trust", "Trust in leadership", "Mean trust (0-1)"), ("cynicism", "Cynicism", "Mean cynicism (0-1)")]
+"""The panels of the trust-and-cynicism figure: (metric, title, y label)."""
+EFFORT_OUTCOMES = ["commitment_gain", "practice_frontline", "quality", "trust"]
+"""The benefits the report sets against leader-hours, one panel each."""
+
 _PARTIAL = {"weeks_to_half_practice", "sustainment"}
 """Outcomes only some runs have; their cells show how many."""
 
@@ -121,29 +133,75 @@ _UNSHADED = {"leader_hours", "weeks_to_half_practice"}
 good when negative (reaching 50% practice sooner): not shaded."""
 
 
-HEADLINE_OUTCOMES = ("commitment_frontline", "practice_frontline", "quality")
-"""The outcomes the report's headlines name a leader for."""
+BRIEF_OUTCOMES = ("commitment_frontline", "practice_frontline", "quality", "trust", "cynicism")
+"""The outcomes "In brief" weighs against effort, one line each."""
+
+
+def _hours(comparison: Comparison) -> dict[str, float]:
+    """Each strategy's mean leader-hours a week (NaN where not measured)."""
+    table = comparison.summary[comparison.summary["outcome"] == "leader_hours"].set_index("strategy")["mean"]
+    return {s: float(table.get(s, np.nan)) for s in comparison.strategies}
+
+
+def _brief_line(comparison: Comparison, name: str, hours: dict[str, float]) -> str | None:
+    """One outcome weighed against effort: the strategy that does best on it,
+    whether clearly, what it costs in leader-hours, and the least costly
+    strategy that is not clearly behind it."""
+    spec = OUTCOMES[name]
+    rows = comparison.summary[comparison.summary["outcome"] == name].set_index("strategy")
+    if len(rows) < 2:
+        return None
+    ranked = rows.sort_values("mean", ascending=spec.lower_is_better)
+    label = lambda s: _e(comparison.labels.get(s, s))  # noqa: E731
+    value = lambda r: _e(format_value(r["mean"], r["low"], r["high"], spec.digits))  # noqa: E731
+    (best, b), (second, r) = list(ranked.iterrows())[:2]
+    apart = not np.isnan(b["low"]) and not np.isnan(r["low"]) and (
+        r["low"] > b["high"] if spec.lower_is_better else b["low"] > r["high"])
+    ahead = (f"clearly ahead of {label(second)}" if apart
+             else f"not clearly ahead of {label(second)} (their 95% intervals overlap)")
+    best_word = "Lowest" if spec.lower_is_better else "Highest"
+    text = f"{best_word} {_e(in_sentence(name))}: <strong>{label(best)}</strong>, {value(b)}, {ahead}"
+    if not np.isnan(hours.get(best, np.nan)):
+        text += f", at {hours[best]:.1f} leader-hours a week"
+        # Strategies not clearly behind the best (their interval reaches the best's mean), for fewer hours.
+        close = [s for s, row in ranked.iterrows() if s != best and not np.isnan(hours.get(s, np.nan))
+                 and hours[s] < hours[best] and not np.isnan(row["low"])
+                 and (row["low"] <= b["mean"] if spec.lower_is_better else row["high"] >= b["mean"])]
+        if close:
+            cheapest = min(close, key=hours.get)
+            text += (f". {label(cheapest)} is not clearly behind it ({value(rows.loc[cheapest])}) "
+                     f"for {hours[cheapest]:.1f} leader-hours a week")
+        else:
+            text += ". No strategy that takes fewer leader-hours comes close"
+    return f"<li>{text}.</li>"
+
+
+def _sustainment_lines(comparison: Comparison) -> list[str]:
+    """Where a strategy's leader leaves: how much of the gain it kept."""
+    rows = comparison.summary[comparison.summary["outcome"] == "sustainment"].set_index("strategy")
+    lines = []
+    for strategy, week in comparison.departures.items():
+        if strategy in rows.index and rows.loc[strategy, "n"]:
+            r = rows.loc[strategy]
+            kept = format_value(r["mean"], r["low"], r["high"], OUTCOMES["sustainment"].digits)
+            lines.append(f"<li>After the departure in week {week}, <strong>"
+                         f"{_e(comparison.labels.get(strategy, strategy))}</strong> kept {_e(kept)} of the "
+                         f"frontline commitment it had gained by then (1 is all of it; n={int(r['n'])} runs "
+                         "with a gain to keep).</li>")
+    return lines
 
 
 def _headlines(comparison: Comparison) -> str:
-    """For each headline outcome, the strategy with the highest mean, and
-    whether it is clearly ahead of the next (their 95% CIs do not overlap)."""
-    table = comparison.summary.set_index(["outcome", "strategy"])
-    items = []
-    for name in HEADLINE_OUTCOMES:
-        if name not in table.index.get_level_values(0):
-            continue
-        ranked = table.loc[name].sort_values("mean", ascending=False)
-        if len(ranked) < 2:
-            continue
-        (best, b), (second, r) = list(ranked.iterrows())[:2]
-        label = in_sentence(name)
-        runner_up = _e(comparison.labels.get(second, second))
-        ahead = (f"clearly ahead of {runner_up}" if not np.isnan(b["low"]) and b["low"] > r["high"]
-                 else f"but not clearly ahead of {runner_up} (their 95% intervals overlap)")
-        items.append(f"<li>Highest {_e(label)}: <strong>{_e(comparison.labels.get(best, best))}</strong>, "
-                     f"{_e(format_value(b['mean'], b['low'], b['high'], OUTCOMES[name].digits))}, {ahead}.</li>")
-    return f"<h2>In brief</h2><ul>{''.join(items)}</ul>" if items else ""
+    """In brief: every headline outcome weighed against the leader-hours it
+    costs, then how much of the gain lasted where a leader left."""
+    hours = _hours(comparison)
+    items = [line for name in BRIEF_OUTCOMES if name in set(comparison.summary["outcome"])
+             if (line := _brief_line(comparison, name, hours))]
+    items += _sustainment_lines(comparison)
+    note = ("<p class='note'>Each line names the strategy that does best on one outcome, and weighs it against "
+            "the leader-hours it takes: a strategy whose 95% interval reaches the best one's mean is not clearly "
+            "behind it.</p>")
+    return f"<h2>In brief</h2>{note}<ul>{''.join(items)}</ul>" if items else ""
 
 
 def _differences_table(comparison: Comparison) -> str:
@@ -165,15 +223,16 @@ def _differences_table(comparison: Comparison) -> str:
             text = format_value(r.mean, r.low, r.high, OUTCOMES[name].digits)
             shade = ""
             if name not in _UNSHADED and clearly_nonzero(r.mean, r.low, r.high, OUTCOMES[name].digits):
-                shade = " better" if r.mean > 0 else " worse"
+                shade = " better" if (r.mean > 0) != OUTCOMES[name].lower_is_better else " worse"
             tds.append(f"<td class='num{shade}'>{_e(text)}</td>")
         rows.append(f"<tr><th>{_e(outcome_label(name))}</th>{''.join(tds)}</tr>")
     baseline = _e(comparison.labels.get(comparison.baseline, comparison.baseline))
     return (f"<h3>Difference from the baseline, {baseline}</h3>"
             "<p class='note'>Each strategy's runs minus the baseline's runs with the same random seed (paired "
-            "comparison), with 95% confidence intervals. Green: clearly higher than the baseline; orange: "
-            "clearly lower (the interval excludes zero). Leader effort and time to 50% practice are not "
-            f"shaded: for them, higher is not better.</p><table><tr><th>Outcome</th>{head}</tr>{''.join(rows)}</table>")
+            "comparison), with 95% confidence intervals. Green: clearly better than the baseline; orange: "
+            "clearly worse (the interval excludes zero; for cynicism, lower is better). Leader effort and time "
+            "to 50% practice are not shaded: for them, higher is not better. The CEO's practice is one "
+            f"person's state, so it has no interval.</p><table><tr><th>Outcome</th>{head}</tr>{''.join(rows)}</table>")
 
 
 def _design_section(results, comparison: Comparison) -> str:
@@ -213,7 +272,19 @@ MANIFEST_FIELDS = [
 """The manifest entries the report shows, with their labels (versions and the design follow)."""
 
 
-def _manifest_section(manifest: dict[str, Any]) -> str:
+GENERATOR_ONLY = ("staff", "senior_team", "unit_size")
+"""Parameters that only a generated hospital uses: a run on an org chart
+takes its size and shape from the chart instead."""
+
+
+def _without_generator(toml: str) -> str:
+    """A resolved configuration with the generator's size lines taken out
+    (for a run on an org chart, where they do not apply)."""
+    return "\n".join(line for line in toml.splitlines()
+                     if line.split("=", 1)[0].strip() not in GENERATOR_ONLY)
+
+
+def _manifest_section(manifest: dict[str, Any], chart: str = "") -> str:
     rows = [f"<tr><th>{_e(label)}</th><td>{_e(manifest[key])}</td></tr>"
             for key, label in MANIFEST_FIELDS if manifest.get(key) not in (None, "")]
     versions = manifest.get("versions") or {}
@@ -225,11 +296,17 @@ def _manifest_section(manifest: dict[str, Any]) -> str:
         rows.append(f"<tr><th>Design</th><td><code>{_e(json.dumps(design, default=str))}</code></td></tr>")
     toml = manifest.get("experiment_toml", "")
     resolved = manifest.get("experiment_resolved", "")
+    chart_note = ""
+    if chart:
+        toml, resolved = _without_generator(toml), _without_generator(resolved)
+        chart_note = (f" The hospital is the org chart {_e(chart)}: its size and shape come from the chart, so the "
+                      f"generator's {', '.join(GENERATOR_ONLY)} are left out.")
     full = (f"<details><summary>The experiment fully resolved (every parameter and lever written out)</summary>"
             f"<pre>{_e(resolved)}</pre></details>") if resolved else ""
-    return ("<h2>Manifest: how to reproduce these results</h2>"
+    return ("<h2>Appendix: configuration and how to reproduce these results</h2>"
             "<p class='note'>The software versions, root seed and experiment file below reproduce every run "
-            f"exactly.</p><table>{''.join(rows)}</table><h3>The experiment file</h3><pre>{_e(toml)}</pre>{full}")
+            f"exactly.{chart_note}</p><table>{''.join(rows)}</table>"
+            f"<details><summary>The experiment file</summary><pre>{_e(toml)}</pre></details>{full}")
 
 
 def _overview(results, comparison: Comparison) -> str:
@@ -237,10 +314,15 @@ def _overview(results, comparison: Comparison) -> str:
     runs = len(results.runs)
     weeks = getattr(experiment, "weeks", None)
     replicates = getattr(experiment, "replicates", None)
-    staff = experiment.base.staff if experiment is not None and not experiment.base.org_chart else None
+    chart = experiment.base.org_chart if experiment is not None else ""
+    staff = experiment.base.staff if experiment is not None and not chart else None
     facts = []
+    if chart:
+        count = _head_count(chart)
+        facts.append(f"the org chart {Path(chart).name} ({plural(count, 'person', 'people')})" if count
+                     else f"the org chart {Path(chart).name}")
     if staff:
-        facts.append(f"a hospital of {staff} staff")
+        facts.append(f"a generated hospital of {staff} staff")
     if weeks:
         facts.append(f"{horizon(weeks)} simulated week by week")
     if replicates:
@@ -254,25 +336,46 @@ def _overview(results, comparison: Comparison) -> str:
     return f"<p class='meta'>{_e(text[0].upper() + text[1:])}.{failed}</p>"
 
 
+def _head_count(chart: str) -> int:
+    """People in the org chart at ``chart`` (0 if it cannot be read here)."""
+    from simulation.organization import ChartError, Organization
+
+    try:  # the head count does not depend on the ties drawn, so any tie settings do
+        return Organization.load(chart, peer_density=0.0, cross_unit_ties=0.0, committee_size=0,
+                                 rng=np.random.default_rng(0)).n
+    except (ChartError, OSError):
+        return 0
+
+
 # --- the whole report -----------------------------------------------------------------------------
 def build_report(results) -> str:
     """The report for ``results`` (from `experiments.load`) as an HTML string."""
     comparison = compare(results)
     experiment = results.experiment
     name = getattr(experiment, "name", "") or "orgchange experiment"
-    question = getattr(experiment, "question", "") or "(The experiment file states no question.)"
+    question = getattr(experiment, "question", "")
+    title = question or name
+    chart = experiment.base.org_chart if experiment is not None else ""
     traj_png = png_bytes(figures.trajectory_figure(comparison.trajectories, comparison.strategies,
-                                                           comparison.labels))
+                                                   comparison.labels, departures=comparison.departures))
+    culture = ""
+    if {"trust", "cynicism"} <= set(comparison.trajectories["metric"]):
+        culture_png = png_bytes(figures.trajectory_figure(
+            comparison.trajectories, comparison.strategies, comparison.labels,
+            title="Trust in leadership and cynicism, with 95% confidence bands",
+            departures=comparison.departures, panels=TRUST_PANELS))
+        culture = _img(culture_png, "Mean trajectories of trust in leadership and cynicism")
     effort_png = png_bytes(figures.effort_benefit_figure(comparison.summary, comparison.strategies,
-                                                                 comparison.labels))
+                                                         comparison.labels, outcomes=EFFORT_OUTCOMES))
     pooled = (" Results are pooled over all design points, so the intervals include the effect of the varied "
               "parameters as well as chance." if results.runs["point"].nunique() > 1 else "")
     parts = [
         "<!DOCTYPE html>",
         "<html lang='en'><head><meta charset='utf-8'>",
-        f"<title>{_e(name)}: orgchange report</title><style>{STYLE}</style></head><body>",
-        f"<h1>{_e(name)}</h1>",
-        f"<p class='question'><strong>The question.</strong> {_e(question)}</p>",
+        f"<title>{_e(title)} (orgchange report)</title><style>{STYLE}</style></head><body>",
+        f"<h1>{_e(title)}</h1>",
+        f"<p class='subtitle'>orgchange experiment: {_e(name)}</p>"
+        if question else "<p class='note'>(The experiment file states no question.)</p>",
         _overview(results, comparison),
         _headlines(comparison),
         _strategies_section(comparison),
@@ -286,15 +389,18 @@ def build_report(results) -> str:
         "<p class='note'>The lines are the mean over the runs; the shaded bands their 95% confidence "
         "intervals.</p>",
         _img(traj_png, "Mean trajectories of frontline commitment, frontline practice and quality"),
+        culture,
+        "<p class='note'>A dotted line marks the week a strategy's leader leaves.</p>"
+        if comparison.departures else "",
         "<h2>Effort against benefit</h2>",
-        "<p class='note'>How many leader-hours a week each strategy takes, against how much it raises frontline "
-        "commitment. Strategies towards the top left give more benefit for less effort. Bars are 95% "
-        "confidence intervals.</p>",
-        _img(effort_png, "Leader-hours per week against the gain in frontline commitment"),
+        "<p class='note'>How many leader-hours a week each strategy takes, against each benefit it brings: "
+        "frontline commitment gained, frontline practice, quality and trust. Strategies towards the top left "
+        "of a panel give more of that benefit for less effort. Bars are 95% confidence intervals.</p>",
+        _img(effort_png, "Leader-hours per week against each benefit"),
         _design_section(results, comparison),
         "<h2>Caveats: what this model can and cannot tell you</h2>",
         "<ul>" + "".join(f"<li>{_e(c)}</li>" for c in CAVEATS) + "</ul>",
-        _manifest_section(results.manifest),
+        _manifest_section(results.manifest, chart),
         "<p class='note'>Made by orgchange.</p></body></html>",
     ]
     return "\n".join(p for p in parts if p)

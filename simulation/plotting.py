@@ -27,13 +27,56 @@ ROLE_LABELS = {"ceo": "CEO", "senior": "Senior team", "middle": "Middle managers
 
 COMMITMENT_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 """Commitment (0-1) in five classes, for colouring people by it."""
-COMMITMENT_COLOURS = [OKABE_ITO[3], OKABE_ITO[0], OKABE_ITO[6], OKABE_ITO[1], OKABE_ITO[4]]
-"""One colour per commitment class, low to high: vermillion, orange, yellow,
-sky blue, blue. Palette colours rather than a continuous colour map, so that
-the classes stay apart under colour blindness; a diverging order, because
-the middle of the scale is neutral."""
+COMMITMENT_COLOURS = ["#efedf5", "#bcbddc", "#9e9ac8", "#6a51a3", "#3f007d"]
+"""One colour per commitment class, low to high: light to dark purple
+(ColorBrewer's sequential Purples). Commitment has a scale of its own, in a
+hue no other meaning uses (the levels and the strategies take the Okabe-Ito
+colours), so that on the dashboard orange always means the CEO and never
+a commitment class. One hue, light to dark, stays in order under every form
+of colour blindness and in greyscale."""
 STRATEGY_STYLES = ("-", "--")
 """Line styles that tell two strategies apart where colour already means role."""
+
+STRATEGY_COLOURS = {
+    "business_as_usual": OKABE_ITO[7],
+    "mandate": OKABE_ITO[0],
+    "inspire": OKABE_ITO[1],
+    "ceo_champion": OKABE_ITO[2],
+    "leadership_rounding": OKABE_ITO[3],
+    "full_transformation": OKABE_ITO[4],
+    "senior_team": OKABE_ITO[5],
+    "middle_out": OKABE_ITO[6],
+}
+"""The one colour of each preset in every figure of the project (notebooks,
+experiment figures, the planner's report): Leadership rounding is vermillion
+wherever it appears. Strategies that are not presets take what is left."""
+LINESTYLES = ["-", "--", "-.", ":"]
+
+
+def strategy_styles(strategies) -> dict[str, dict]:
+    """A colour and a line style for each strategy, the same in every figure.
+
+    A preset (named by its key, or by a path to a file of that name) has its
+    colour in `STRATEGY_COLOURS` and a solid line. Any other strategy has a
+    colour of its own name (a stable hash of it, so the same name always gets
+    the same colour) and a dashed or dotted line, so that it never looks like
+    the preset whose colour it shares.
+    """
+    from pathlib import PurePath
+    from zlib import crc32
+
+    looks, used = {}, set()
+    for s in strategies:
+        key = PurePath(str(s)).stem
+        if key in STRATEGY_COLOURS:
+            colour, styles = STRATEGY_COLOURS[key], LINESTYLES
+        else:
+            colour, styles = OKABE_ITO[crc32(key.encode("utf-8")) % len(OKABE_ITO)], LINESTYLES[1:]
+        # Two strategies of one colour in a figure (two of our own): the next line style.
+        style = next((ls for ls in styles if (colour, ls) not in used), styles[-1])
+        used.add((colour, style))
+        looks[s] = {"color": colour, "linestyle": style}
+    return looks
 
 
 def commitment_colour(values) -> list[str]:

@@ -30,9 +30,9 @@ from matplotlib.markers import MarkerStyle
 from experiments import Experiment, analysis, figures, load, report, run_experiment, sensitivity
 from experiments.report import build_report
 from simulation import OrgChangeModel
-from simulation.plotting import NEUTRAL, OKABE_ITO, plt, summary_figure
+from simulation.plotting import COMMITMENT_COLOURS, NEUTRAL, OKABE_ITO, plt, summary_figure
 
-PALETTE = {c.lower() for c in OKABE_ITO} | {NEUTRAL.lower()}
+PALETTE = {c.lower() for c in [*OKABE_ITO, *COMMITMENT_COLOURS]} | {NEUTRAL.lower()}
 UNIT = re.compile(r"(\([^()]+\)|\[[^\[\]]+\])$")
 """A label ends with its unit: ``Time (years)`` or ``Quality [index 0-1]``."""
 PLACEHOLDERS = {"", "-", "value", "values", "units"}
@@ -223,3 +223,19 @@ def test_every_figure_of_the_command_line(drawn, tmp_path, capsys):
     assert len(drawn) == 2
     for k, fig in enumerate(drawn):
         assert_standard(fig, f"orgchange compare figure {k}")
+
+
+def test_a_strategy_has_one_colour_in_every_figure():
+    """The project's one strategy-to-colour mapping (simulation.plotting.strategy_styles):
+    a preset's colour does not depend on which other strategies share the figure,
+    and a strategy of one's own keeps its colour too, on a line that is not solid."""
+    from simulation.plotting import STRATEGY_COLOURS, strategy_styles
+
+    alone = strategy_styles(["leadership_rounding"])
+    crowd = strategy_styles(["business_as_usual", "mandate", "no_follow_through", "leadership_rounding"])
+    assert alone["leadership_rounding"] == crowd["leadership_rounding"] == {
+        "color": STRATEGY_COLOURS["leadership_rounding"], "linestyle": "-"}
+    assert strategy_styles(["path/to/mandate.toml"])["path/to/mandate.toml"]["color"] == STRATEGY_COLOURS["mandate"]
+    own = [strategy_styles([*others, "no_follow_through"])["no_follow_through"] for others in ([], ["inspire"])]
+    assert own[0] == own[1] and own[0]["linestyle"] != "-"
+    assert len(set(STRATEGY_COLOURS.values())) == len(STRATEGY_COLOURS), "no two presets share a colour"

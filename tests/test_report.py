@@ -66,13 +66,63 @@ def test_the_report_holds_every_part_a_planner_needs(page):
         assert description in page
     assert "A leader leaves in week 20" in page
     for part in ("<h2>Outcomes</h2>", "Difference from the baseline", "How things change over time",
-                 "Effort against benefit", "Caveats", "Manifest"):
+                 "Effort against benefit", "Caveats", "Appendix: configuration"):
         assert part in page, part
     assert re.search(r"\d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\]", page), "means with 95% intervals"
     assert "Commitment gain kept after the departure" in page, "sustainment, as a leader departs"
     assert all(html.escape(c) in page for c in CAVEATS)
     assert "Root seed</th><td>31<" in page and "orgchange git commit" in page
     assert "[base.organization]" in page, "the experiment file itself"
+
+
+def brief(page: str) -> list[str]:
+    """The lines of "In brief", as text."""
+    section = page.split("<h2>In brief</h2>", 1)[1].split("<h2>", 1)[0]
+    return [html.unescape(re.sub(r"<[^>]+>", "", item)) for item in re.findall(r"<li>(.*?)</li>", section)]
+
+
+def test_the_title_is_the_question_and_the_brief_weighs_effort_on_every_outcome(page):
+    assert "<h1>Does a CEO who inspires and then leaves beat a mandate?</h1>" in page
+    assert "<title>Does a CEO who inspires" in page
+    lines = brief(page)
+    for outcome in ("commitment: Front line", "QI practice: Front line", "patient-care quality", "trust", "cynicism"):
+        line = next((x for x in lines if outcome in x and x.startswith(("Highest", "Lowest"))), None)
+        assert line is not None, f"no line on {outcome}: {lines}"
+        assert re.search(r"at \d+\.\d leader-hours a week", line), f"{outcome}: effort not weighed: {line}"
+    assert any("After the departure in week 20" in x and "kept" in x for x in lines), "sustainment in brief"
+
+
+def test_trust_cynicism_and_the_ceos_practice_without_an_interval(store, page):
+    assert "Final trust in leadership" in page and "Final cynicism" in page
+    assert "Mean trajectories of trust in leadership and cynicism" in page
+    row = page.split("Runs in which the CEO practises QI at the end", 1)[1].split("</tr>", 1)[0]
+    assert "[" not in row, f"one person's 0/1 state has no interval: {row}"
+    summary = compare(load(store)).summary
+    ceo = summary[summary["outcome"] == "practice_ceo"]
+    assert ceo["low"].isna().all() and ceo["high"].isna().all()
+
+
+def test_the_configuration_is_a_collapsible_appendix(page):
+    appendix = page.split("<h2>Appendix: configuration", 1)[1]
+    assert "<details><summary>The experiment file</summary>" in appendix
+    assert "[base.organization]" in appendix
+    assert "<h2>" not in appendix.split("</details>", 1)[0], "the appendix comes last"
+    assert "white-space: pre-wrap" in page, "long lines wrap instead of being cut off"
+
+
+def test_a_report_on_an_org_chart_names_it_and_its_head_count(tmp_path):
+    chart = Path(__file__).resolve().parents[1] / "examples" / "community_hospital.csv"
+    experiment = Experiment.from_dict({
+        "experiment": {"name": "Chart", "question": "Which strategy suits our hospital?",
+                       "strategies": ["business_as_usual", "mandate"], "replicates": 2, "weeks": 10, "seed": 3},
+        "base": {"organization": {"org_chart": str(chart)}}})
+    run_experiment(experiment, tmp_path / "c.sqlite", executor="serial", progress=False)
+    page = build_report(load(tmp_path / "c.sqlite"))
+    people = sum(1 for _ in chart.open(encoding="utf-8")) - 1
+    assert f"The org chart community_hospital.csv ({people} people)" in page
+    appendix = page.split("<h2>Appendix: configuration", 1)[1]
+    assert not re.search(r"^staff = ", html.unescape(appendix), re.MULTILINE), "no generated size beside the chart"
+    assert "generated hospital" not in page
 
 
 def test_the_report_stands_alone(page):
@@ -171,4 +221,5 @@ def test_a_report_shows_the_design_it_varied(tmp_path, design, section):
     run_experiment(experiment, tmp_path / "r.sqlite", executor="serial", progress=False)
     page = build_report(load(tmp_path / "r.sqlite"))
     assert section in page
-    assert len(re.findall(r"data:image/png;base64,", page)) == 3, "trajectories, effort, and the design's figure"
+    assert len(re.findall(r"data:image/png;base64,", page)) == 4, \
+        "trajectories, trust and cynicism, effort, and the design's figure"

@@ -271,8 +271,8 @@ def _compare(args) -> int:
     _print_comparison(comparison)
     comparison.summary.to_csv(out / "outcomes.csv", index=False)
     comparison.differences.to_csv(out / "differences.csv", index=False)
-    figures.save(figures.trajectory_figure(comparison.trajectories, comparison.strategies, comparison.labels),
-                 out / "trajectories.png")
+    figures.save(figures.trajectory_figure(comparison.trajectories, comparison.strategies, comparison.labels,
+                                           departures=comparison.departures), out / "trajectories.png")
     figures.save(figures.effort_benefit_figure(comparison.summary, comparison.strategies, comparison.labels),
                  out / "effort_benefit.png")
     print(f"\nWrote {out}/trajectories.png, effort_benefit.png, outcomes.csv, differences.csv, experiment.toml")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from simulation.cli.common import report_error
+from simulation.cli.common import DEFAULT_SEED, add_seed, report_error
 
 
 def add_commands(sub) -> None:
@@ -17,6 +17,7 @@ def add_commands(sub) -> None:
                     "Needs the optional extra: pip install \"orgchange[dashboard]\". See docs/dashboard.md.")
     dashboard.add_argument("--port", type=int, default=DEFAULT_PORT, metavar="P",
                            help="the port to serve on (default: %(default)s)")
+    add_seed(dashboard, f"{DEFAULT_SEED}; the page's Seed box changes it")
     dashboard.set_defaults(handler=_dashboard)
 
 
@@ -38,7 +39,7 @@ def _dashboard(args) -> int:
     print(f"orgchange dashboard: open http://{HOST}:{args.port} in a web browser; Ctrl-C stops the server",
           flush=True)
     try:
-        serve(args.port)
+        serve(args.port, seed=DEFAULT_SEED if args.seed is None else args.seed)
     except KeyboardInterrupt:  # uvicorn has shut down cleanly and passes the interrupt on
         pass
     print("orgchange dashboard: stopped", file=sys.stderr)

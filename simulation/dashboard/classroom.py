@@ -5,10 +5,11 @@ preset), the parameters moved away from it, the seed, and whether a second
 strategy runs alongside. It is a frozen value, so that the page can keep it
 in one reactive variable and every change makes a new one.
 
-`Classroom` is the Mesa model that `SolaraViz` drives. It holds one
-`OrgChangeModel` per strategy and steps them together, so that one press of
-Step or Play advances both. Both are built from the same seed, so they start
-from the same hospital with the same people; only the strategy differs.
+`Classroom` is the Mesa model the page's player steps
+(`simulation.dashboard.player`). It holds one `OrgChangeModel` per strategy
+and steps them together, so that one press of Step or Play advances both.
+Both are built from the same seed, so they start from the same hospital
+with the same people; only the strategy differs.
 
 Nothing here imports Solara: the same classes work in a notebook or a test.
 
@@ -29,8 +30,10 @@ import mesa
 import pandas as pd
 
 from simulation.config import Config
+from simulation.dashboard.controls import describe, title_of
+from simulation.dashboard.server import opening_seed
 from simulation.model import OrgChangeModel
-from simulation.parameters import LEVER_NAMES, PARAMETERS
+from simulation.parameters import LEVER_NAMES, PARAMETERS, check_value
 from simulation.strategy import Strategy, load_strategy
 
 DASHBOARD_DEFAULTS: dict[str, Any] = {"staff": 300}
@@ -59,11 +62,11 @@ class Settings:
         The second strategy's preset, run exactly as the preset sets it.
     """
 
-    preset: str = "full_transformation"
+    preset: str = "business_as_usual"
     seed: int = PARAMETERS["seed"].default
     changes: Mapping[str, Any] = field(default_factory=dict)
     side_by_side: bool = False
-    other: str = "business_as_usual"
+    other: str = "mandate"
 
     @property
     def presets(self) -> list[str]:
@@ -98,7 +101,10 @@ class Settings:
     def with_value(self, name: str, value: Any) -> Settings:
         """These settings with ``name`` set to ``value``. Setting a parameter
         back to what the preset gives drops the change, so that `changed_levers`
-        lists only real departures from the preset."""
+        lists only real departures from the preset. The value is kept as the
+        configuration holds it (`simulation.parameters.check_value`: tuples,
+        scheduled events), so that it compares equal to the preset's."""
+        value = check_value(name, value)
         changes = {k: v for k, v in self.changes.items() if k != name}
         if value != self.preset_value(name):
             changes[name] = value
@@ -106,13 +112,38 @@ class Settings:
 
     def with_preset(self, name: str) -> Settings:
         """These settings with another strategy. Its levers replace the ones
-        moved by hand; behaviour, hospital and seed stay as they are."""
+        moved by hand; behaviour, hospital and seed stay as they are (and stay
+        listed as changed, see `changed`)."""
         load_strategy(name)  # an unknown name fails here, not later
         return replace(self, preset=name, changes={k: v for k, v in self.changes.items() if k not in LEVER_NAMES})
+
+    def back_to_the_preset(self) -> Settings:
+        """These settings with every change undone: the preset as it ships,
+        on the dashboard's hospital. The seed and the second strategy stay."""
+        return replace(self, changes={})
 
     def changed_levers(self) -> list[str]:
         """The levers moved away from the preset, in the table's order."""
         return [name for name in LEVER_NAMES if name in self.changes]
+
+    def changed(self) -> list[str]:
+        """Every setting moved away from the preset and the dashboard's
+        defaults (levers, people, hospital), in the table's order."""
+        return [name for name in PARAMETERS if name in self.changes]
+
+    def record(self) -> dict[str, Any]:
+        """What a download records about the run: the strategies, the seed,
+        the hospital's size and every changed parameter, with the value the
+        preset or the dashboard would have given it."""
+        config = self.config(0)
+        return {
+            "strategy": self.preset,
+            "second_strategy": self.other if self.side_by_side else None,
+            "seed": self.seed,
+            "staff": config.staff,
+            "changed": {name: {"value": self.value_of(name), "preset": self.preset_value(name)}
+                        for name in self.changed()},
+        }
 
     def labels(self) -> list[str]:
         """A name for each side: the strategy's name, marked when its levers
@@ -121,6 +152,27 @@ class Settings:
         if self.changed_levers():
             names[0] += " (changed)"
         return names
+
+    def caption(self) -> str:
+        """One line for a download's title or header: strategies, seed, size
+        and every change, say "Mandate vs Inspire; seed 42; 300 staff;
+        changed: follow through 0.2 (preset 0.8)"."""
+        names = " vs ".join(self.strategy(k).name for k in range(len(self.presets)))
+        parts = [names, f"seed {self.seed}", f"{self.config(0).staff} staff"]
+        record = self.record()["changed"]
+        if record:
+            parts.append("changed: " + ", ".join(
+                f"{title_of(name)} {describe(v['value'])} (preset {describe(v['preset'])})"
+                for name, v in record.items()))
+        return "; ".join(parts)
+
+
+def opening_settings() -> Settings:
+    """What a new page opens on: Business as usual on the dashboard's
+    hospital, with the seed ``orgchange dashboard --seed`` gave
+    (`simulation.dashboard.server.opening_seed`; default 0)."""
+    seed = opening_seed()
+    return Settings() if seed is None else Settings(seed=seed)
 
 
 def _release(models: list[weakref.ref]) -> None:
@@ -137,11 +189,8 @@ class Classroom(mesa.Model):
 
     Parameters
     ----------
-    settings : Settings, or anything with a ``value`` that is one
-        What to build. SolaraViz's Reset button rebuilds the model from fixed
-        parameters given once, so the page hands it the reactive variable that
-        holds the settings (not their value): Reset then always rebuilds from
-        the settings in force.
+    settings : Settings
+        What to build (default: the dashboard's opening settings).
 
     Attributes
     ----------
@@ -155,21 +204,14 @@ class Classroom(mesa.Model):
         plays on past it until paused, so that Play never switches itself off.
     """
 
-    live: weakref.WeakSet[Classroom] = weakref.WeakSet()
-    """Every classroom still in memory, so that `stop_all` can reach them."""
-
-    def __init__(self, settings: Settings | Any = None) -> None:
-        if settings is None:
-            settings = Settings()
-        elif not isinstance(settings, Settings):
-            settings = settings.value
+    def __init__(self, settings: Settings | None = None) -> None:
+        settings = settings or Settings()
         configs = [settings.config(side) for side in range(len(settings.presets))]  # validate all before building
         super().__init__(rng=settings.seed)
         self.settings = settings
         self.models = [OrgChangeModel(config) for config in configs]
         self.labels = settings.labels()
         self.weeks = configs[0].weeks
-        Classroom.live.add(self)
         # Mesa 3.3 counts agent ids in a class-level dict keyed by model
         # (``mesa.Agent._ids``), which would keep alive every model the page
         # ever built, one per change of a setting: let them go with this classroom.
@@ -184,14 +226,6 @@ class Classroom(mesa.Model):
         """Advance every strategy by one week."""
         for model in self.models:
             model.step()
-
-    @classmethod
-    def stop_all(cls) -> None:
-        """Stop every classroom. Mesa's Play loop checks ``running`` after each
-        step, so a page left playing stops too, and its thread ends; the
-        server calls this as it shuts down, so that the process can exit."""
-        for classroom in list(cls.live):
-            classroom.running = False
 
     def timeseries(self) -> pd.DataFrame:
         """The time series of every strategy, one row per strategy and week,

@@ -1,4 +1,5 @@
-"""The dashboard's controls: what each one sets, and the Solara components.
+"""The dashboard's controls: what each one sets (the Solara components that
+draw them are in `simulation.dashboard.widgets`).
 
 Every control is derived from the parameter table (`simulation.parameters`):
 its unit, allowed range and meaning come from there, so the page can never
@@ -15,14 +16,10 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import reacton.ipyvuetify as rv
-import solara
-
-from simulation.parameters import PARAMETERS
+from simulation.parameters import PARAMETERS, plain
 from simulation.plotting import ROLE_LABELS
 from simulation.strategy import Strategy, load_strategy, preset_names
 
@@ -39,6 +36,8 @@ TITLES = {
     "turnover_rate": "Staff turnover",
     "staff": "Hospital size",
     "cross_unit_ties": "Ties across units",
+    "schedule": "Scheduled events",
+    "impetus_shocks": "Sentinel events",
 }
 """Titles where the parameter's name does not read as plain language; the
 others are the name itself ("rounding_frequency" -> "Rounding frequency")."""
@@ -71,6 +70,12 @@ class Control:
         return self.title if self.unit in ("", "-") else f"{self.title} ({self.unit})"
 
 
+def title_of(name: str) -> str:
+    """How the page names parameter ``name``: its title in `TITLES`, or the
+    name itself in words ("rounding_frequency" -> "Rounding frequency")."""
+    return TITLES.get(name, name.replace("_", " ").capitalize())
+
+
 def control(name: str, *, low: float | None = None, high: float | None = None, step: float | None = None) -> Control:
     """The control of parameter ``name``, within the table's range, narrowed
     to ``low``-``high`` where given. A float slider moves in steps of about a
@@ -84,7 +89,7 @@ def control(name: str, *, low: float | None = None, high: float | None = None, s
         step = 10.0 ** math.floor(math.log10((hi - lo) / 50))
     elif step is None and p.kind == "int":
         step = 1
-    title = TITLES.get(name, name.replace("_", " ").capitalize())
+    title = title_of(name)
     return Control(name, title, p.kind, p.unit, p.doc, lo, hi, step, p.choices)
 
 
@@ -122,6 +127,52 @@ SECTIONS: dict[str, list[Control]] = {
 the first strategy only; the rest apply to both strategies side by side."""
 
 
+@dataclass(frozen=True)
+class EventControl:
+    """A slider for the week of one scheduled event (0: none), kept in the
+    list parameter ``name`` (``schedule`` or ``impetus_shocks``), where other
+    events of the preset's own are left as they are."""
+
+    name: str
+    title: str
+    doc: str
+    event: Any
+    """The event as the parameter lists it, without its week: a departure
+    ``{"depart": "ceo"}``, or None for a week number on its own (a shock)."""
+
+    @property
+    def label(self) -> str:
+        return f"{self.title} (week; 0: never)"
+
+    def week(self, events: list) -> int:
+        """The week of this event in ``events`` (0 if none). The events may be
+        as the configuration holds them (`Departure`) or as plain tables."""
+        for item in map(plain, events):
+            if self.event is None and not isinstance(item, dict):
+                return int(item)
+            if isinstance(item, dict) and self.event is not None and all(item.get(k) == v
+                                                                      for k, v in self.event.items()):
+                return int(item["week"])
+        return 0
+
+    def with_week(self, events: list, week: int) -> list:
+        """``events`` with this event at ``week`` (none at 0)."""
+        others = [plain(item) for item in events if self.week([item]) == 0]
+        if week <= 0:
+            return others
+        return [*others, week if self.event is None else {"week": int(week), **self.event}]
+
+
+EVENTS = [
+    EventControl("schedule", "The CEO leaves", "A successor with the strategy's succession settings takes over "
+                 "(what lasts when the champion goes?).", {"depart": "ceo"}),
+    EventControl("impetus_shocks", "A sentinel event", "A shock that raises urgency in that week (a serious "
+                 "incident, an inspection).", None),
+]
+"""Events a class can schedule, for the first strategy (they are levers);
+the plots mark their weeks."""
+
+
 @functools.cache
 def strategy(name: str) -> Strategy:
     """A preset, read once (presets ship with the package and do not change)."""
@@ -133,51 +184,27 @@ def preset_items() -> list[dict[str, str]]:
     return [{"text": strategy(name).name, "value": name} for name in preset_names()]
 
 
-def describe(value: Any) -> str:
-    """A parameter value as the page writes it."""
+def describe_event(event: Any) -> str:
+    """A scheduled event or a week, in words ("week 104: the CEO leaves")."""
+    event = plain(event)
+    if not isinstance(event, dict):
+        return f"week {event}"
+    if "depart" in event:
+        who = GROUP_LABELS.get(event["depart"], event["depart"])
+        return f"week {event['week']}: the {who} leaves"
+    return f"week {event['week']}: {event['lever'].replace('_', ' ')} set to {describe(event['value'])}"
+
+
+def describe(value: Any, unit: str = "") -> str:
+    """A parameter value as the page writes it, with its unit where it has
+    one that reads after a number ("0.18 per year", "300 people"; a 0-1
+    scale is written bare)."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, list):
-        return ", ".join(GROUP_LABELS.get(v, v) for v in value) or "nobody"
-    return str(value)
-
-
-# --- components ----------------------------------------------------------------------------------
-@solara.component
-def Paragraph(lead: str, text: str, size: str = "0.85em", class_: str = ""):
-    """A paragraph with a bold lead-in. (Not `solara.Markdown`: it fetches
-    KaTeX, for mathematics, from a CDN, and the page must work offline.)"""
-    with rv.Html(tag="p", style_=f"font-size: {size}; margin-bottom: 8px", class_=class_):
-        rv.Html(tag="b", children=[lead])
-        rv.Html(tag="span", children=[" " + text])
-
-
-@solara.component
-def StrategyPicker(label: str, value: str, on_value: Callable[[str], None]):
-    """A preset picker, with the chosen strategy's description under it."""
-    rv.Select(label=label, items=preset_items(), v_model=value, on_v_model=on_value, dense=True,
-              hide_details=True, class_="orgchange-preset")
-    chosen = strategy(value)
-    Paragraph(f"{chosen.name}.", chosen.description, class_="orgchange-description")
-
-
-@solara.component
-def ParameterControl(spec: Control, value: Any, on_value: Callable[[Any], None]):
-    """The input for one parameter, its meaning from the table underneath."""
-    if spec.kind == "float":
-        solara.SliderFloat(spec.label, value=value, min=spec.low, max=spec.high, step=spec.step, on_value=on_value)
-    elif spec.kind == "int":
-        solara.SliderInt(spec.label, value=value, min=int(spec.low), max=int(spec.high), step=int(spec.step),
-                         on_value=on_value)
-    elif spec.kind == "bool":
-        solara.Switch(label=spec.label, value=value, on_value=on_value)
-    elif spec.kind == "groups":
-        rv.Select(label=spec.label, items=[{"text": GROUP_LABELS[c], "value": c} for c in spec.choices],
-                  v_model=value, on_v_model=lambda chosen: on_value(sorted(chosen, key=spec.choices.index)),
-                  multiple=True, chips=True, small_chips=True, dense=True, hide_details=True)
+        text = f"{value:.3g}"
+    elif isinstance(value, (list, tuple)):
+        return ", ".join(GROUP_LABELS.get(v, v) if isinstance(v, str) else describe_event(v) for v in value) or "none"
     else:
-        raise ValueError(f"{spec.name}: no control for parameters of kind {spec.kind!r}")
-    solara.Text(spec.doc, style={"font-size": "0.75em", "color": "#666", "display": "block",
-                                 "margin": "-4px 0 10px 0", "line-height": "1.2"})
+        text = str(value)
+    return f"{text} {unit}" if unit and unit not in ("-", "0-1") and not unit.startswith("0-") else text

@@ -9,8 +9,9 @@ A frame of the dashboard's figures takes a few hundredths of a second this
 way, against a few tenths for a full redraw.
 
 A view is any object with a ``figure``, the ``artists`` that change, and an
-``update(classroom)`` that changes them and returns True when something
-else changed too (an axis that had to grow), so the background is redrawn.
+``update(snapshot)`` that changes them to a week's `Snapshot` and returns
+True when something else changed too (an axis that had to grow), so the
+background is redrawn.
 """
 
 from __future__ import annotations
@@ -23,19 +24,20 @@ from PIL import Image
 
 
 class Frames:
-    """PNG frames of ``view`` at ``dpi`` dots per inch."""
+    """PNG frames of ``view``, at ``dpi`` dots per inch (default: the figure's own)."""
 
-    def __init__(self, view, dpi: int) -> None:
+    def __init__(self, view, dpi: int | None = None) -> None:
         self.view = view
-        view.figure.set_dpi(dpi)
+        if dpi is not None:
+            view.figure.set_dpi(dpi)
         self.canvas = FigureCanvasAgg(view.figure)
         for artist in view.artists:
             artist.set_animated(True)  # left out of the background; drawn on top of it each frame
         self.background = None
 
-    def png(self, classroom) -> bytes:
-        """The figure as ``classroom`` stands now, as PNG bytes."""
-        stale = self.view.update(classroom)
+    def png(self, snapshot) -> bytes:
+        """The figure at ``snapshot``'s week, as PNG bytes."""
+        stale = self.view.update(snapshot)
         if stale or self.background is None:
             self.canvas.draw()
             self.background = self.canvas.copy_from_bbox(self.view.figure.bbox)

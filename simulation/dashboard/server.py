@@ -22,6 +22,9 @@ import warnings
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 APP = "simulation.dashboard.app"
+SEED_VARIABLE = "ORGCHANGE_DASHBOARD_SEED"
+"""The environment variable through which `serve` gives the page its opening
+seed (``orgchange dashboard --seed S``); see `opening_seed`."""
 CULL_TIMEOUT = "2m"
 """How long Solara keeps a closed page's session (and a simulation it left
 playing) before ending it; Solara's own default is 24 hours. Two minutes is
@@ -41,8 +44,16 @@ def port_is_free(port: int, host: str = HOST) -> bool:
     return True
 
 
-def serve(port: int = DEFAULT_PORT, host: str = HOST) -> None:
+def opening_seed() -> int | None:
+    """The seed the page opens on, as `serve` was given it (None: the
+    parameter table's default)."""
+    seed = os.environ.get(SEED_VARIABLE, "")
+    return int(seed) if seed.strip() else None
+
+
+def serve(port: int = DEFAULT_PORT, host: str = HOST, seed: int | None = None) -> None:
     """Serve the dashboard at ``http://host:port`` until interrupted (Ctrl-C).
+    Every page opens on ``seed`` (default: the parameter table's, 0).
 
     Uvicorn, under Solara, shuts down cleanly on Ctrl-C; this then raises
     `KeyboardInterrupt`, which the caller may catch.
@@ -50,6 +61,11 @@ def serve(port: int = DEFAULT_PORT, host: str = HOST) -> None:
     # Solara reads these settings from the environment when first imported
     # (and they are set on its settings object too, in case it already was).
     os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
+    if seed is not None:
+        os.environ[SEED_VARIABLE] = str(seed)
+    # No "This website runs on Solara" banner over the plots' corner, and the tab named after the model.
+    os.environ["SOLARA_THEME_SHOW_BANNER"] = "False"
+    os.environ["SOLARA_THEME_TITLE"] = "orgchange dashboard"
     os.environ.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", CULL_TIMEOUT)
     # Two harmless warnings that would only puzzle a teacher at the terminal:
     # Mesa 3.3's ComponentsView returns early before a hook (the page gives it
@@ -60,9 +76,11 @@ def serve(port: int = DEFAULT_PORT, host: str = HOST) -> None:
     import solara.server.settings
     from solara.__main__ import run
 
-    from simulation.dashboard.classroom import Classroom
+    from simulation.dashboard.player import Player
 
     solara.server.settings.telemetry.mixpanel_enable = False
+    solara.server.settings.theme.show_banner = False
+    solara.server.settings.theme.title = os.environ["SOLARA_THEME_TITLE"]
     solara.server.settings.kernel.cull_timeout = os.environ["SOLARA_KERNEL_CULL_TIMEOUT"]
     try:
         run.main(args=[APP, "--host", host, "--port", str(port), "--production", "--no-open", "--no-check-version"],
@@ -70,6 +88,5 @@ def serve(port: int = DEFAULT_PORT, host: str = HOST) -> None:
     except click.exceptions.Abort:  # how Solara's command line (click) reports Ctrl-C
         raise KeyboardInterrupt from None
     finally:
-        # A page still playing steps in one of Solara's worker threads, which
-        # Python waits for before it exits: stop them all.
-        Classroom.stop_all()
+        # A page still playing steps in its player's thread: stop them all.
+        Player.close_all()

@@ -6,13 +6,18 @@ Each week a leader with duties under the strategy spends personal capital
 
 1. the projects they sponsor: which to champion, and clearing their barriers;
 2. the quality integrating committee, if they sit on it;
-3. steering: direction, expectations and accountability;
-4. rounding: which unit to visit, whom to talk to, and following up.
+3. steering: reviews of the units in their scope, one after another, each
+   setting expectations face to face and holding the unit to account;
+4. the CEO's behind-the-scenes work: clarifying expectations with managers
+   and resolving the problems they escalate;
+5. the physician QI leader's work with the medical staff;
+6. rounding: which unit to visit, whom to talk to (staff and patients), and
+   the debrief that decides which of the issues raised get resolved.
 
 What does not fit in the week's energy is not done. What a leader does
 goes into the week's `Signals`, which the model hands each leader in turn
-and then to the staff update. The decisions are written here, once, and
-every engine sees the same ones.
+and then to the staff update and the units. The decisions are written
+here, once, and every engine sees the same ones.
 """
 
 from __future__ import annotations
@@ -23,7 +28,8 @@ import numpy as np
 
 from agents.person import Person
 from simulation import rules
-from simulation.state import Signals
+from simulation.organization import SENIOR
+from simulation.state import ACCOUNTABILITY_SET, EXPECTATION_SET, REVIEWS, Signals
 
 
 class Leader(Person):
@@ -40,6 +46,7 @@ class Leader(Person):
         super().__init__(model, index)
         self.sponsored: list = []  # the projects this leader champions
         self.rounding_credit = 0.0  # rounds owed; a frequency of 0.5 means a round every other week
+        self.review_credit = 0.0  # unit reviews owed, likewise
         self.take_up_levers()
 
     energy = property(lambda self: self.model.state.energy[self.index],
@@ -61,25 +68,32 @@ class Leader(Person):
 
         Sets ``involved`` (the strategy enlists this leader: sponsoring and
         steering), ``rounds`` (this leader rounds), ``on_committee`` (sits
-        on a meeting quality committee), and the weekly hours of one
-        sponsored project (``sponsor_cost``) and of steering (``steer_cost``).
+        on a meeting quality committee), ``fixes`` (the CEO works behind the
+        scenes), and the weekly hours of one sponsored project
+        (``sponsor_cost``), of steering (``steer_cost``) and of the
+        behind-the-scenes work (``fixing_cost``).
         """
         levers, behaviour = self.model.levers, self.model.behaviour
         self.involved = not self.lever_groups.isdisjoint(levers.involved)
         self.rounds = not self.lever_groups.isdisjoint(levers.rounders)
         self.on_committee = bool(levers.committee) and self.index in self.model.committee_members
-        # Clearing one sponsored project's barriers; steering and accountability reviews.
+        self.fixes = "ceo" in self.lever_groups and levers.behind_the_scenes > 0
+        self.engages = "physician" in self.lever_groups and levers.physician_engagement > 0
         self.sponsor_cost = behaviour.sponsor_hours * levers.barrier_removal
         self.steer_cost = behaviour.steer_hours * max(levers.steering, levers.accountability)
+        self.fixing_cost = behaviour.behind_scenes_hours * levers.behind_the_scenes
+        self.engaging_cost = behaviour.engagement_hours * levers.physician_engagement
         # The week's duties, in order of priority; only those the levers give.
         self.duties = [duty for duty, given in ((self.champion_projects, self.involved),
                                                 (self.attend_committee, self.on_committee),
                                                 (self.steer, self.involved),
+                                                (self.work_behind_the_scenes, self.fixes),
+                                                (self.engage_physicians, self.engages),
                                                 (self.go_rounding, self.rounds)) if given]
 
     def has_duties(self) -> bool:
         """Whether the strategy gives this leader anything to do each week."""
-        return self.involved or self.rounds or self.on_committee
+        return self.involved or self.rounds or self.on_committee or self.fixes or self.engages
 
     @cached_property
     def scope(self) -> np.ndarray:
@@ -89,14 +103,7 @@ class Leader(Person):
         org = self.model.organization
         if "ceo" in self.lever_groups or "physician" in self.lever_groups:
             return np.arange(org.n_units)
-        heads = org.unit_head
-        under = np.zeros(org.n_units, dtype=bool)
-        for u, head in enumerate(heads):
-            boss = head
-            while boss >= 0 and not under[u]:
-                under[u] = boss == self.index
-                boss = org.manager[boss]
-        return np.flatnonzero(under)
+        return org.units_led.get(self.index, np.zeros(0, dtype=np.int64))
 
     @cached_property
     def last_rounded(self) -> np.ndarray:
@@ -105,11 +112,29 @@ class Leader(Person):
         return np.full(len(self.scope), -1, dtype=np.int64)
 
     @cached_property
+    def last_reviewed(self) -> np.ndarray:
+        """Week of this leader's last review of each unit of `scope`, in the
+        same order (-1: never). Built by the leaders who steer, only."""
+        return np.full(len(self.scope), -1, dtype=np.int64)
+
+    @cached_property
+    def scope_heads(self) -> np.ndarray:
+        """The middle managers heading the units of `scope` (the managers a
+        senior champion can link a project's team to)."""
+        head = self.model.organization.unit_head[self.scope]
+        return head[head >= 0]
+
+    @cached_property
     def scope_units(self) -> frozenset[int]:
         """`scope` as a set, for membership tests."""
         return frozenset(self.scope.tolist())
 
     # -- what duties cost ----------------------------------------------------------------
+    def round_cost(self, contacts: float) -> float:
+        """Hours of one round that meets ``contacts`` people (staff and patients)."""
+        behaviour = self.model.behaviour
+        return behaviour.round_hours + contacts * behaviour.round_contact_hours
+
     def planned_hours(self) -> float:
         """Hours a week the strategy asks of this leader, energy permitting:
         the leader-hours its duties would cost at full strength."""
@@ -117,10 +142,15 @@ class Leader(Person):
         hours = behaviour.committee_hours if self.on_committee else 0.0
         if self.involved:
             hours += levers.projects_per_leader * self.sponsor_cost + self.steer_cost
+        if self.fixes:
+            hours += self.fixing_cost
+        if self.engages:
+            hours += self.engaging_cost
         if self.rounds and len(self.scope):
             unit_staff = np.mean([len(self.model.organization.frontline(u)) for u in self.scope])
-            contacts = min(levers.rounding_contacts, unit_staff)
-            hours += levers.rounding_frequency * contacts * behaviour.round_contact_hours
+            contacts = min(levers.rounding_contacts, unit_staff) + levers.rounding_patients
+            if contacts:
+                hours += levers.rounding_frequency * self.round_cost(contacts)
         return float(hours)
 
     # -- the week's decisions -------------------------------------------------------------
@@ -150,24 +180,42 @@ class Leader(Person):
         for project in self.sponsored:
             if spent + cost <= budget:
                 project.support = levers.barrier_removal
+                project.linking = self.linking_for(project)
                 spent += cost
         return spent
+
+    def linking_for(self, project) -> float:
+        """How much this champion links ``project``'s team to the managers of
+        the other units in scope, 0-1: the ``linking`` lever, for a senior
+        champion, times how committed those managers are this week (a
+        committed manager next door helps remove a barrier; an indifferent
+        one does not). A champion whose scope is the project's unit alone
+        has nobody to link it to."""
+        org = self.model.organization
+        if org.role[self.index] > SENIOR or self.model.levers.linking == 0.0:
+            return 0.0
+        others = self.scope_heads[org.unit[self.scope_heads] != project.unit]
+        if len(others) == 0:
+            return 0.0
+        return self.model.levers.linking * float(self.model.state.commitment[others].mean())
 
     def choose_project(self):
         """Adopt the unsponsored project in scope whose team is least
         committed (it needs a champion most); if there is none, charter a new
         one in the most committed of the units in scope with the fewest
-        active projects (the readiest team that is not already busy)."""
+        active projects (the readiest team that is not already busy). A
+        senior champion links its team to the managers of other units as far
+        as the ``linking`` lever says."""
         portfolio = self.model.projects
-        orphans = [p for p in portfolio.active if p.sponsor < 0 and p.unit in self.scope_units]
+        orphans = portfolio.orphans_in(self.scope, self.scope_units)
         if orphans:
             project = min(orphans, key=lambda p: (self.model.unit_commitment[p.unit], p.id))
         else:
-            busy = portfolio.active_per_unit()[self.scope]
+            busy = portfolio.active_in(self.scope)
             free = self.scope[busy == busy.min()]
             unit = int(free[np.argmax(self.model.unit_commitment[free])])
             project = portfolio.charter(unit, self.model.week, self.model.rng)
-        project.sponsor = self.index
+        portfolio.adopt(project, self.index)
         return project
 
     def attend_committee(self, signals: Signals, budget: float) -> float:
@@ -179,7 +227,11 @@ class Leader(Person):
         return 0.0
 
     def steer(self, signals: Signals, budget: float) -> float:
-        """Send direction and expectations down and hold units accountable."""
+        """Send direction down the reporting lines, and review the units in
+        scope in turn: each review sets the unit's expectations and holds it
+        to account. A leader's steering hours buy ``steer_cost /
+        review_hours`` reviews a week, so the same hours reach a smaller
+        share of a larger hospital."""
         cost = self.steer_cost
         if not self.involved or cost == 0 or cost > budget:
             return 0.0
@@ -187,27 +239,70 @@ class Leader(Person):
         levers = model.levers
         # A Python float: the same number, and its arithmetic is quicker than numpy's.
         commitment = float(model.state.commitment[self.index])
-        signals.steer[self.index] = rules.steering_signal(levers.steering, commitment, model.urgency)
-        # The organization holds everyone to the strongest accountability any
-        # steering leader sets.
-        signals.organization_accountability = max(signals.organization_accountability, levers.accountability)
+        expectation = rules.steering_signal(levers.steering, commitment, model.urgency)
+        signals.steer[self.index] = expectation
+        if len(self.scope) == 0:
+            return cost
+        self.review_credit += cost / model.behaviour.review_hours
+        units = signals.units
+        while self.review_credit >= 1.0:
+            self.review_credit -= 1.0
+            last = self.last_reviewed
+            k = int(np.argmin(last))  # the unit of scope reviewed longest ago (the first, on ties)
+            last[k] = model.week
+            unit = self.scope[k]
+            units[EXPECTATION_SET, unit] = max(units[EXPECTATION_SET, unit], expectation)
+            units[ACCOUNTABILITY_SET, unit] = max(units[ACCOUNTABILITY_SET, unit], levers.accountability)
+            units[REVIEWS, unit] += 1.0
+        return cost
+
+    def work_behind_the_scenes(self, signals: Signals, budget: float) -> float:
+        """The CEO's work out of sight (Site D): clarify expectations with every
+        manager directly, so direction reaches them unfiltered, and resolve
+        the problems of the most blocked unit."""
+        cost = self.fixing_cost
+        if not self.fixes or cost > budget:
+            return 0.0
+        model = self.model
+        intensity = model.levers.behind_the_scenes
+        commitment = float(model.state.commitment[self.index])
+        clarity = intensity * (0.5 + 0.5 * commitment)
+        managers = model.managers
+        signals.steer[managers] = np.maximum(signals.steer[managers], clarity)
+        if len(self.scope):
+            barriers = model.units.barriers[self.scope]
+            signals.clear(int(self.scope[np.argmax(barriers)]), model.behaviour.behind_scenes_resolution * intensity)
+        return cost
+
+    def engage_physicians(self, signals: Signals, budget: float) -> float:
+        """The physician QI leader's work with the medical staff: every
+        physician hears them in person, beyond the reporting lines."""
+        cost = self.engaging_cost
+        if not self.engages or cost > budget:
+            return 0.0
+        model = self.model
+        weight = model.behaviour.engagement_weight * model.levers.physician_engagement
+        doctors = model.physicians
+        signals.contact_weight[doctors] += weight
+        signals.contact_sum[doctors] += weight * float(model.state.commitment[self.index])
         return cost
 
     def go_rounding(self, signals: Signals, budget: float) -> float:
-        """Make this week's rounds: visit a unit, talk with staff, and resolve
-        (or drop) the issues they raise. A round that the week's energy cannot
-        pay for is missed, not postponed."""
-        levers = self.model.levers
+        """Make this week's rounds: visit a unit, talk with staff and patients,
+        and resolve (or drop) the issues they raise. A round that the week's
+        energy cannot pay for is missed, not postponed."""
+        levers, behaviour = self.model.levers, self.model.behaviour
         if not self.rounds or levers.rounding_frequency == 0 or len(self.scope) == 0:
             return 0.0
         self.rounding_credit += levers.rounding_frequency
         spent = 0.0
+        wanted = levers.rounding_contacts + levers.rounding_patients
         while self.rounding_credit >= 1.0:
             self.rounding_credit -= 1.0
-            affordable = int((budget - spent) // self.model.behaviour.round_contact_hours)
-            size = min(levers.rounding_contacts, affordable)
-            if size > 0:
-                spent += self.round_on(signals, self.choose_unit_to_round(), size)
+            left = budget - spent - behaviour.round_hours
+            affordable = int(left // behaviour.round_contact_hours) if left >= 0 else 0
+            if min(wanted, affordable) > 0:
+                spent += self.round_on(signals, self.choose_unit_to_round(), affordable)
         return spent
 
     def choose_unit_to_round(self) -> int:
@@ -217,20 +312,35 @@ class Leader(Person):
         candidates = self.scope[last == last.min()]
         return int(candidates[np.argmin(self.model.unit_commitment[candidates])])
 
-    def round_on(self, sig: Signals, unit: int, size: int) -> float:
-        """Talk with up to ``size`` frontline staff of ``unit``. Returns hours."""
-        m, behaviour = self.model, self.model.behaviour
+    def round_on(self, sig: Signals, unit: int, affordable: int) -> float:
+        """Round on ``unit``, meeting at most ``affordable`` people: up to
+        ``rounding_contacts`` frontline staff, then up to
+        ``rounding_patients`` patients. Every member of staff raises an
+        issue, and each patient does with chance ``issues_per_contact``;
+        the debrief resolves each with chance ``follow_through``. Resolved
+        issues clear the unit's process barriers; for the staff spoken with,
+        a resolved issue is a kept promise and a dropped one a broken
+        promise. Returns the hours spent."""
+        m, behaviour, levers = self.model, self.model.behaviour, self.model.levers
         self.last_rounded[np.searchsorted(self.scope, unit)] = m.week
         staff = m.organization.frontline(unit)
-        if len(staff) == 0:
+        size = min(levers.rounding_contacts, len(staff), affordable)
+        patients = min(levers.rounding_patients, affordable - size)
+        if size + patients == 0:
             return 0.0
-        contacts = m.rng.choice(staff, size=min(size, len(staff)), replace=False)
-        resolved = m.rng.random(len(contacts)) < m.levers.follow_through
+        contacts = m.rng.choice(staff, size=size, replace=False)
+        resolved = m.rng.random(size) < levers.follow_through
         sig.contact_weight[contacts] += behaviour.rounding_weight
         sig.contact_sum[contacts] += behaviour.rounding_weight * self.commitment
         sig.kept[contacts] += resolved
         sig.broken[contacts] += ~resolved
-        return behaviour.round_contact_hours * len(contacts)
+        fixed = int(resolved.sum())
+        if patients:
+            raised = m.rng.random(patients) < behaviour.issues_per_contact
+            fixed += int((raised & (m.rng.random(patients) < levers.follow_through)).sum())
+        if fixed:
+            sig.clear(unit, 1.0 - (1.0 - behaviour.barrier_removed) ** fixed)
+        return self.round_cost(size + patients)
 
 
 class CEO(Leader):
@@ -252,3 +362,6 @@ class MiddleManager(Leader):
 
     role = "middle"
     groups = frozenset({"middle"})
+
+
+__all__ = ["CEO", "Leader", "MiddleManager", "SeniorLeader"]

@@ -4,12 +4,21 @@ Each ``pattern_*`` function runs the scenarios a pattern compares, over
 replicates, and returns the numbers its claims are about; each ``claims_*``
 function turns those numbers into `Claim`s, each a statement with a 95%
 confidence interval and whether it holds. The claims are written once and
-serve both the pattern tests (tests/test_patterns.py), which assert them,
-and the calibration script (benchmarks/calibrate.py), which shows how they
-respond to the defaults. `CLAIMS` lists them by pattern.
+serve the pattern tests (tests/test_patterns.py), the pattern matrix over
+hospitals (`pattern_matrix`) and the calibration script
+(benchmarks/calibrate.py). `CLAIMS` lists them by pattern.
+
+Every claim is scale-free: a share, a ratio or a difference between
+strategies on the same hospitals, with no size or number of units assumed,
+so that it can be checked on any hospital: generated ones of any size, or a
+loaded org chart (``base``). A claim that cannot apply to some hospital
+(say, about the units a round did not reach, in a hospital whose every unit
+it reached) says so (``applies`` is False) instead of returning NaN.
 
 Scenarios that are compared share their replicate seeds (common random
 numbers), so differences are paired and their confidence intervals narrow.
+Each replicate is a hospital of its own: its context, structure and people
+are drawn from its seed (`simulation.context`).
 """
 
 from __future__ import annotations
@@ -25,7 +34,17 @@ from experiments.replicates import replicate_seeds
 from simulation import Config, OrgChangeModel
 from simulation.effort import planned_hours, scale_to_effort
 from simulation.organization import FRONTLINE
+from simulation.parameters import PARAMETERS, SCHEDULED_LEVERS, plain
 from simulation.strategy import load_strategy
+
+IVERS_RANGE = (0.005, 0.16)
+"""The 26-week gain in frontline practice a mandate may make: the
+interquartile range of the absolute improvement in compliance with desired
+practice that audit and feedback bring (0.5 to 16 percentage points, median
+4.3; Ivers et al. 2012, Cochrane Database Syst Rev CD000259)."""
+SINGER_SHARES = {"frontline": 0.176, "senior": 0.124}
+"""Problematic safety-climate responses on the front line and among senior
+managers in 92 US hospitals (Singer et al. 2008, Med Care 46(11))."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +81,7 @@ def run_arms(arms: dict[str, Config], replicates: int, seed: int,
         for arm, config in arms.items():
             model = OrgChangeModel(config.replace(seed=s))
             rows.append({"arm": arm, "replicate": k, **measure(model, model.run())})
+            model.release()
     return pd.DataFrame(rows)
 
 
@@ -75,43 +95,67 @@ def at(df: pd.DataFrame, week: int, column: str) -> float:
     return float(df[column].iloc[week])
 
 
+def business_as_usual() -> dict:
+    """Every lever at business as usual (the defaults), the schedule aside:
+    the strategy of a successor who brings nothing of their predecessor's."""
+    return {name: plain(PARAMETERS[name].default) for name in SCHEDULED_LEVERS}
+
+
+def _horizon(base: Config | None, weeks: int) -> Config:
+    return (base or Config()).replace(weeks=weeks, schedule=[], impetus_shocks=[])
+
+
 # --- P1 -------------------------------------------------------------------------------------------
-def pattern_synergy(replicates: int = 12, seed: int = 1, weeks: int = 260, release: int = 156,
+RELEASE = 156
+"""Week at which P1's pressure is released (steering and accountability back to business as usual)."""
+
+
+def pattern_synergy(replicates: int = 12, seed: int = 1, weeks: int = 260, release: int = RELEASE,
                     base: Config | None = None) -> pd.DataFrame:
-    """P1: structure alone, passion alone, and both; the pressure of
-    steering and accountability is released at week ``release``."""
-    base = (base or Config()).replace(weeks=weeks)
+    """P1: business as usual, structure alone (mandate), passion alone
+    (inspire), and both; the pressure of steering and accountability is
+    released at week ``release``."""
+    base = _horizon(base, weeks)
+    bau = load_strategy("business_as_usual").levers
     mandate, inspire = load_strategy("mandate").levers, load_strategy("inspire").levers
     both = {**mandate, "passion_display": inspire["passion_display"]}
-    released = [{"week": release, "lever": "steering", "value": 0.1},
-                {"week": release, "lever": "accountability", "value": 0.05}]
-    arms = {name: base.replace(**levers, schedule=released)
-            for name, levers in (("mandate", mandate), ("inspire", inspire), ("both", both))}
+    released = [{"week": release, "lever": "steering", "value": bau["steering"]},
+                {"week": release, "lever": "accountability", "value": bau["accountability"]}]
+    arms = {"bau": base.replace(**bau)}
+    arms.update({name: base.replace(**levers, schedule=released)
+                 for name, levers in (("mandate", mandate), ("inspire", inspire), ("both", both))})
 
     def measure(model, df):
         return {"practice_26": at(df, 26, "practice_frontline") - at(df, 0, "practice_frontline"),
                 "commitment_26": at(df, 26, "commitment_frontline") - at(df, 0, "commitment_frontline"),
-                "commitment_release": at(df, release, "commitment_frontline"),
-                "practice_release": at(df, release, "practice_frontline"),
+                "practice_release": at(df, release, "practice_frontline") - at(df, 0, "practice_frontline"),
                 "commitment_final": at(df, weeks, "commitment_frontline"),
                 "practice_final": at(df, weeks, "practice_frontline"),
-                "practice_kept": at(df, weeks, "practice_frontline") - at(df, release, "practice_frontline")}
+                "practice_kept": at(df, weeks, "practice_frontline") - at(df, release, "practice_frontline"),
+                "cynicism_final": at(df, weeks, "cynicism"), "trust_final": at(df, weeks, "trust")}
 
     return run_arms(arms, replicates, seed, measure)
 
 
+def interaction(df: pd.DataFrame, column: str) -> Interval:
+    """The two routes' interaction: (both - inspire) - (mandate - business as usual)."""
+    wide = df.pivot(index="replicate", columns="arm", values=column)
+    return Interval.of((wide["both"] - wide["inspire"]) - (wide["mandate"] - wide["bau"]))
+
+
 # --- P2 -------------------------------------------------------------------------------------------
 TEAM_LEVERS = dict(involved=["ceo", "senior"], rounders=["ceo", "senior"], rounding_frequency=1.0,
-                   rounding_contacts=6, follow_through=0.8, steering=0.4, accountability=0.3, resources=0.4,
+                   rounding_contacts=4, follow_through=0.8, steering=0.4, accountability=0.3, resources=0.4,
                    passion_display=0.6, projects_per_leader=1, barrier_removal=0.6)
 
 
 def pattern_team(replicates: int = 12, seed: int = 2, base: Config | None = None) -> tuple[pd.DataFrame, float]:
     """P2: the senior team against the CEO alone, planning the same
     leader-hours a week. Returns the runs and those planned hours."""
-    team = (base or Config()).replace(**TEAM_LEVERS)
+    team = _horizon(base, 260).replace(**TEAM_LEVERS)
     hours = planned_hours(OrgChangeModel(team))
-    lone = scale_to_effort(team.replace(involved=["ceo"], rounders=["ceo"], projects_per_leader=7), hours)
+    # The lone CEO may sponsor as many projects as the whole team does, and more.
+    lone = scale_to_effort(team.replace(involved=["ceo"], rounders=["ceo"], projects_per_leader=20), hours)
 
     def measure(model, df):
         return {"commitment_final": at(df, -1, "commitment_frontline"),
@@ -123,11 +167,13 @@ def pattern_team(replicates: int = 12, seed: int = 2, base: Config | None = None
 
 # --- P3 -------------------------------------------------------------------------------------------
 def pattern_middle(replicates: int = 12, seed: int = 3, base: Config | None = None) -> pd.DataFrame:
-    """P3: one strategy with ordinary, developed and frozen middle managers."""
-    strategy = preset("senior_team", base)
+    """P3: one strategy with ordinary, developed and frozen middle managers
+    (a frozen middle: their predisposition far below the front line's)."""
+    strategy = preset("senior_team", _horizon(base, 260))
+    frozen = max(0.0, strategy.middle_commitment - 0.3)
     arms = {"ordinary": strategy,
-            "developed": strategy.replace(middle_development=0.8, involved=["ceo", "senior", "middle"]),
-            "frozen": strategy.replace(middle_commitment=0.15)}
+            "developed": strategy.replace(middle_development=0.8),
+            "frozen": strategy.replace(middle_commitment=frozen)}
 
     def measure(model, df):
         return {"commitment_final": at(df, -1, "commitment_frontline"),
@@ -143,15 +189,16 @@ def pattern_rounding(replicates: int = 12, seed: int = 4, weeks: int = 26,
     """P4: rounding by the senior team for ``weeks`` weeks with follow-through
     (``rounds``), the same contacts with no follow-through (``unresolved``),
     and no rounding at all (``none``)."""
-    rounding = dict(rounders=["senior"], rounding_frequency=1.0, rounding_contacts=6, weeks=weeks)
-    base = base or Config()
+    rounding = dict(rounders=["senior"], rounding_frequency=1.0, rounding_contacts=5)
+    base = _horizon(base, weeks)
     arms = {"rounds": base.replace(**rounding, follow_through=0.9),
             "unresolved": base.replace(**rounding, follow_through=0.0),
-            "none": base.replace(weeks=weeks)}
+            "none": base}
 
     def measure(model, df):
+        front = model.organization.role == FRONTLINE
         return {"commitment_final": at(df, -1, "commitment_frontline"),
-                "cynicism_final": float(model.state.cynicism[model.organization.role == FRONTLINE].mean())}
+                "cynicism_final": float(model.state.cynicism[front].mean())}
 
     return run_arms(arms, replicates, seed, measure)
 
@@ -159,15 +206,17 @@ def pattern_rounding(replicates: int = 12, seed: int = 4, weeks: int = 26,
 def pattern_rounding_locality(replicates: int = 12, seed: int = 4, weeks: int = 12,
                               base: Config | None = None) -> pd.DataFrame:
     """P4: where rounding's effect lands. The CEO rounds once a week, talking
-    with three people of a unit (a field study's walkround); a
-    ``placebo`` run meets the same people (the same draws) but neither the
-    conversations nor their follow-up carry any weight, so per person the
-    difference between the runs is the rounding's own effect. Also the
-    gains of the people spoken with against their units' average gains."""
-    rounding = (base or Config()).replace(rounders=["ceo"], rounding_frequency=1.0, rounding_contacts=3,
-                                          follow_through=0.9, weeks=weeks)
+    with three people of a unit (a field study's walkround); a ``placebo``
+    run meets the same people (the same draws) but neither the
+    conversations nor their follow-up carry any weight, and resolved issues
+    clear no barriers, so per person the difference between the runs is the
+    rounding's own effect. Also the gains of the people spoken with against
+    their units' average gains. ``effect_elsewhere`` is NaN, and
+    ``elsewhere`` 0, in a hospital whose every unit the rounds reached."""
+    rounding = _horizon(base, weeks).replace(rounders=["ceo"], rounding_frequency=1.0, rounding_contacts=3,
+                                             rounding_patients=0, follow_through=0.9)
     placebo = rounding.replace(rounding_weight=0.0, feedback_boost=0.0, trust_rate=0.0,
-                               broken_promise_cynicism=0.0)
+                               broken_promise_cynicism=0.0, barrier_removed=0.0)
     rows = []
     for k, s in enumerate(replicate_seeds(seed, replicates)):
         real, fake = OrgChangeModel(rounding.replace(seed=s)), OrgChangeModel(placebo.replace(seed=s))
@@ -181,68 +230,92 @@ def pattern_rounding_locality(replicates: int = 12, seed: int = 4, weeks: int = 
         gain = real.state.commitment - start
         unit, front = real.organization.unit, real.organization.role == FRONTLINE
         visited = front & np.isin(unit, unit[met])
-        rows.append({"replicate": k, "contacted": int(met.sum()),
+        elsewhere = front & ~visited
+        rows.append({"replicate": k, "contacted": int(met.sum()), "elsewhere": int(elsewhere.sum()),
                      "effect_contacted": float(effect[met].mean()),
                      "effect_unit_mates": float(effect[visited & ~met].mean()),
-                     "effect_elsewhere": float(effect[front & ~visited].mean()),
+                     "effect_elsewhere": float(effect[elsewhere].mean()) if elsewhere.any() else np.nan,
                      "gain_contacted": float(gain[met].mean()),
-                     "gain_visited_units": float(gain[visited].mean()),
-                     "gain_other_units": float(gain[front & ~visited].mean())})
+                     "gain_visited_units": float(gain[visited].mean())})
     return pd.DataFrame(rows)
 
 
 # --- P5 -------------------------------------------------------------------------------------------
-def pattern_gradient(replicates: int = 12, seed: int = 5, problematic_below: float = 0.5,
-                     base: Config | None = None) -> pd.DataFrame:
-    """P5: commitment by level at baseline (week 0), and how much more often
-    frontline staff than managers hold a problematic view of quality
-    (commitment below ``problematic_below``)."""
+def pattern_gradient(replicates: int = 30, seed: int = 5, base: Config | None = None) -> pd.DataFrame:
+    """P5: commitment by level at baseline (week 0), and the expected shares
+    of problematic survey answers by level (senior managers are the CEO and
+    the senior team; `simulation.metrics.survey_responses`)."""
     rows = []
     for k, s in enumerate(replicate_seeds(seed, replicates)):
-        model = OrgChangeModel((base or Config()).replace(seed=s))
-        c, role = model.state.commitment, model.organization.role
-        front = role == FRONTLINE
-        managers_share = (c[~front] < problematic_below).mean()
-        rows.append({"replicate": k, **{f"commitment_{r}": float(c[role == code].mean())
-                                        for code, r in enumerate(("ceo", "senior", "middle", "frontline"))},
-                     # no manager with a problematic view: the ratio is unbounded
-                     "problem_ratio": float((c[front] < problematic_below).mean() / managers_share)
-                     if managers_share else float("inf")})
+        model = OrgChangeModel(_horizon(base, 1).replace(seed=s))
+        first = model.latest
+        rows.append({"replicate": k, **{f"commitment_{r}": first[f"commitment_{r}"]
+                                        for r in ("ceo", "senior", "middle", "frontline")},
+                     **{f"problematic_{level}": first[f"problematic_{level}"]
+                        for level in ("senior", "middle", "frontline")}})
+        model.release()
     return pd.DataFrame(rows)
 
 
 # --- P6 -------------------------------------------------------------------------------------------
-def pattern_years(replicates: int = 12, seed: int = 6, transformed: float = 0.7,
+TRANSFORMED = {"commitment_frontline": 0.6, "practice_frontline": 0.6, "quality": 0.7}
+"""What a transformed hospital holds for a whole year together: most of its
+front line committed and practising improvement, and reliable care. Lukas
+et al. (2007) define transformation as sustained, reliable,
+organization-wide improvement in patient care; none of their seven funded
+systems had got there after five to seven years."""
+
+
+def transformed_week(df: pd.DataFrame, held: int = 52) -> int:
+    """The first week by which a hospital has held every level of
+    `TRANSFORMED` for ``held`` weeks running, or -1 if it never has."""
+    ok = np.ones(len(df), dtype=bool)
+    for column, level in TRANSFORMED.items():
+        ok &= df[column].to_numpy() >= level
+    run = 0
+    for week, good in enumerate(ok):
+        run = run + 1 if good else 0
+        if run >= held:
+            return week
+    return -1
+
+
+def pattern_years(replicates: int = 12, seed: int = 6, weeks: int = 260,
                   base: Config | None = None) -> pd.DataFrame:
     """P6: how long the full transformation takes. ``weeks_to_90`` is the
-    week frontline commitment first makes 90% of its five-year gain;
-    ``transformed`` is whether frontline commitment ever reaches
-    ``transformed``."""
+    week frontline commitment first makes 90% of its gain over the run;
+    ``transformed`` the week the hospital is transformed (-1: never)."""
     def measure(model, df):
         c = df["commitment_frontline"].to_numpy()
         gain = c[-1] - c[0]
-        return {"gain_1y": c[52] - c[0], "gain_5y": gain,
+        return {"gain_1y": c[52] - c[0], "gain_final": gain,
                 "weeks_to_90": int(np.argmax(c >= c[0] + 0.9 * gain)),
-                "transformed": float(c.max() >= transformed)}
+                "transformed": transformed_week(df)}
 
-    return run_arms({"full": preset("full_transformation", base)}, replicates, seed, measure)
+    return run_arms({"full": preset("full_transformation", _horizon(base, weeks))}, replicates, seed, measure)
 
 
 # --- P7 -------------------------------------------------------------------------------------------
 def pattern_departure(replicates: int = 12, seed: int = 7, depart: int = 130,
                       base: Config | None = None) -> pd.DataFrame:
-    """P7: the CEO leaves at week ``depart`` with no succession planning.
-    ``kept`` is the share of the frontline commitment gained by then that
-    remains at the end."""
-    leave = dict(schedule=[{"week": depart, "depart": "ceo"}], succession=0.0, successor_passion=0.3,
-                 ceo_turnover=0.0)
-    arms = {"embedded": preset("full_transformation", base, **leave),
-            "ceo_alone": preset("ceo_champion", base, involved=["ceo"], **leave)}
+    """P7: the CEO leaves at week ``depart`` with no succession planning,
+    and the successor brings their own strategy: they carry on none of the
+    predecessor's personal duties. Under full transformation the rest of
+    the leadership carries on (``embedded``); under a CEO champion who
+    acted alone, nobody does (``ceo_alone``). ``kept`` is the share of the
+    frontline commitment gained by the departure that remains at the end."""
+    base = _horizon(base, 260).replace(succession=0.0, ceo_turnover=0.0)
+    successor = {"involved": ["senior", "middle"], "rounders": ["senior"], "behind_the_scenes": 0.0}
+    arms = {"embedded": preset("full_transformation", base,
+                               schedule=[{"week": depart, "depart": "ceo", "levers": successor}]),
+            "ceo_alone": preset("ceo_champion", base, involved=["ceo"], physician_engagement=0.0, schedule=[
+                {"week": depart, "depart": "ceo", "levers": business_as_usual()}])}
 
     def measure(model, df):
         c = df["commitment_frontline"].to_numpy()
-        return {"gain_at_departure": c[depart] - c[0], "gain_final": c[-1] - c[0],
-                "kept": (c[-1] - c[0]) / (c[depart] - c[0])}
+        gained = c[depart] - c[0]
+        return {"gain_at_departure": gained, "gain_final": c[-1] - c[0],
+                "kept": (c[-1] - c[0]) / gained if gained > 0 else np.nan}
 
     return run_arms(arms, replicates, seed, measure)
 
@@ -251,148 +324,221 @@ def pattern_departure(replicates: int = 12, seed: int = 7, depart: int = 130,
 def pattern_projects(replicates: int = 12, seed: int = 8,
                      strategies=("senior_team", "leadership_rounding", "full_transformation"),
                      base: Config | None = None) -> pd.DataFrame:
-    """P8: project success rates, and how much of the quality each kind of
-    successful project added is still there at the end."""
+    """P8: project success rates, and how much of the capability each kind
+    of successful project added is still there at the end."""
     def measure(model, df):
         p = model.projects
-        done = p.n_succeeded + p.n_failed
-        return {"succeeded": p.n_succeeded, "finished": done,
-                "success_rate": p.n_succeeded / done if done else np.nan,
-                "quick_left": p.quick_gain.sum() / max(1, p.succeeded["quick_fix"]) / model.config.quality_gain,
-                "redesign_left": p.redesign_gain.sum() / max(1, p.succeeded["redesign"]) / model.config.quality_gain}
+        return {"succeeded": p.n_succeeded, "finished": p.n_succeeded + p.n_failed,
+                "quick_left": p.quick_left(), "redesign_left": p.redesign_left()}
 
-    return run_arms({name: preset(name, base) for name in strategies}, replicates, seed, measure)
+    return run_arms({name: preset(name, _horizon(base, 260)) for name in strategies}, replicates, seed, measure)
 
 
 # --- the claims ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Claim:
-    """One statement about the model, and whether the runs bear it out."""
+    """One statement about the model, and whether the runs bear it out.
+
+    ``applies`` is False for a claim that cannot apply to the hospital it
+    was run on (it then holds vacuously, and says so).
+    """
 
     text: str
     value: Interval | float
     holds: bool
+    applies: bool = True
+    shortfall: float = 0.0
+    """How far the interval falls short of the bound (0 when it holds): a
+    distance calibration can minimize."""
 
     def __str__(self) -> str:
+        if not self.applies:
+            return f"n/a    {self.text}: does not apply to this hospital"
         return f"{'holds' if self.holds else 'FAILS'}  {self.text}: {self.value}"
+
+
+def _short(distance: float) -> float:
+    return float("inf") if np.isnan(distance) else max(0.0, float(distance))
 
 
 def above(text: str, value: Interval, bound: float) -> Claim:
     """The whole interval lies above ``bound``."""
-    return Claim(f"{text} > {bound:g}", value, value.low > bound)
+    return Claim(f"{text} > {bound:g}", value, bool(value.low > bound), shortfall=_short(bound - value.low))
 
 
 def below(text: str, value: Interval, bound: float) -> Claim:
     """The whole interval lies below ``bound``."""
-    return Claim(f"{text} < {bound:g}", value, value.high < bound)
+    return Claim(f"{text} < {bound:g}", value, bool(value.high < bound), shortfall=_short(value.high - bound))
 
 
-def claims_synergy(replicates: int = 24, base: Config | None = None) -> list[Claim]:
-    df = pattern_synergy(replicates, base=base)
+def between(text: str, value: Interval, low: float, high: float) -> Claim:
+    """The whole interval lies within [``low``, ``high``]."""
+    return Claim(f"{low:g} < {text} < {high:g}", value, bool(value.low > low and value.high < high),
+                 shortfall=_short(max(low - value.low, value.high - high)))
+
+
+def not_applicable(text: str) -> Claim:
+    return Claim(text, float("nan"), True, applies=False)
+
+
+def claims_synergy(replicates: int = 16, base: Config | None = None, seed: int = 1) -> list[Claim]:
+    df = pattern_synergy(replicates, seed, base=base)
     arm = {name: group for name, group in df.groupby("arm")}
     return [
+        between("mandate: frontline practice gained in 26 weeks (Ivers et al. 2012)",
+                Interval.of(arm["mandate"]["practice_26"]), *IVERS_RANGE),
+        above("mandate - inspire: frontline practice gained in 26 weeks",
+              paired(df, "practice_26", "mandate", "inspire"), 0),
+        below("mandate: frontline commitment gained in 26 weeks, less half its practice gain",
+              Interval.of(arm["mandate"]["commitment_26"] - 0.5 * arm["mandate"]["practice_26"]), 0),
+        below("mandate: frontline practice kept after the pressure goes, as a share of its gain",
+              Interval.of(1 + arm["mandate"]["practice_kept"] / arm["mandate"]["practice_release"]), 0.75),
         *[above(f"both - {alone}: final frontline commitment", paired(df, "commitment_final", "both", alone), 0)
           for alone in ("mandate", "inspire")],
         *[above(f"both - {alone}: frontline practice two years after the pressure goes",
                 paired(df, "practice_final", "both", alone), 0) for alone in ("mandate", "inspire")],
-        above("mandate: frontline practice gained in 26 weeks", Interval.of(arm["mandate"]["practice_26"]), 0.2),
-        below("mandate: frontline commitment gained in 26 weeks", Interval.of(arm["mandate"]["commitment_26"]),
-              0.05),
-        below("mandate: frontline practice change after the pressure goes",
-              Interval.of(arm["mandate"]["practice_kept"]), -0.1),
-        below("inspire: frontline practice gained in 26 weeks", Interval.of(arm["inspire"]["practice_26"]), 0.1),
+        above("interaction of the routes: final frontline commitment", interaction(df, "commitment_final"), 0),
+        above("interaction of the routes: frontline practice after the pressure goes",
+              interaction(df, "practice_final"), 0),
     ]
 
 
-def claims_team(replicates: int = 12, base: Config | None = None) -> list[Claim]:
-    df, hours = pattern_team(replicates, base=base)
+def claims_team(replicates: int = 12, base: Config | None = None, seed: int = 2) -> list[Claim]:
+    df, hours = pattern_team(replicates, seed, base=base)
     spent = {name: group["hours_spent"] for name, group in df.groupby("arm")}
     return [
-        above("team - lone CEO: final frontline commitment", paired(df, "commitment_final", "team", "lone"), 0.03),
-        above("team - lone CEO: final frontline practice", paired(df, "practice_final", "team", "lone"), 0.1),
-        below(f"lone CEO: leader-hours spent a week (of {hours:.1f} planned)", Interval.of(spent["lone"]),
-              0.5 * hours),
-        Claim("team: spends the hours it plans", float(spent["team"].mean()),
-              bool(np.allclose(spent["team"], hours))),
+        above("team - lone CEO: final frontline commitment", paired(df, "commitment_final", "team", "lone"), 0),
+        above("team - lone CEO: final frontline practice", paired(df, "practice_final", "team", "lone"), 0),
+        below(f"lone CEO: share of the planned leader-hours spent ({hours:.1f} a week)",
+              Interval.of(spent["lone"] / hours), 0.6),
+        above("team: share of the planned leader-hours spent", Interval.of(spent["team"] / hours), 0.9),
     ]
 
 
-def claims_middle(replicates: int = 12, base: Config | None = None) -> list[Claim]:
-    df = pattern_middle(replicates, base=base)
+def claims_middle(replicates: int = 12, base: Config | None = None, seed: int = 3) -> list[Claim]:
+    df = pattern_middle(replicates, seed, base=base)
     return [
         above("developed - ordinary middle: final frontline commitment",
-              paired(df, "commitment_final", "developed", "ordinary"), 0.02),
+              paired(df, "commitment_final", "developed", "ordinary"), 0),
         above("ordinary - frozen middle: final frontline commitment",
-              paired(df, "commitment_final", "ordinary", "frozen"), 0.03),
+              paired(df, "commitment_final", "ordinary", "frozen"), 0),
         above("ordinary - frozen middle: final frontline alignment",
               paired(df, "alignment_final", "ordinary", "frozen"), 0),
     ]
 
 
-def claims_rounding(replicates: int = 12, base: Config | None = None) -> list[Claim]:
-    df, local = pattern_rounding(replicates, base=base), pattern_rounding_locality(replicates, base=base)
+def claims_rounding(replicates: int = 12, base: Config | None = None, seed: int = 4) -> list[Claim]:
+    df, local = pattern_rounding(replicates, seed, base=base), pattern_rounding_locality(replicates, seed, base=base)
     contacted = Interval.of(local["effect_contacted"])
-    return [
-        above("rounding - none: frontline commitment", paired(df, "commitment_final", "rounds", "none"), 0.01),
+    claims = [
+        above("rounding - none: frontline commitment", paired(df, "commitment_final", "rounds", "none"), 0),
         below("unresolved rounding - none: frontline commitment",
               paired(df, "commitment_final", "unresolved", "none"), 0),
-        above("unresolved rounding - none: frontline cynicism",
-              paired(df, "cynicism_final", "unresolved", "none"), 0.05),
-        above("rounding's effect on those spoken with", contacted, 0.01),
+        above("unresolved rounding - none: frontline cynicism", paired(df, "cynicism_final", "unresolved", "none"),
+              0),
+        above("rounding's effect on those spoken with", contacted, 0),
         above("effect on those spoken with - 10 x on their unit mates",
               Interval.of(local["effect_contacted"] - 10 * local["effect_unit_mates"]), 0),
-        above("effect on those spoken with - 10 x elsewhere",
-              Interval.of(local["effect_contacted"] - 10 * local["effect_elsewhere"].abs()), 0),
         above("gain of those spoken with - 3 x their units' average gain",
               Interval.of(local["gain_contacted"] - 3 * local["gain_visited_units"]), 0),
     ]
+    text = "effect on those spoken with - 10 x elsewhere"
+    if (local["elsewhere"] > 0).all():
+        claims.append(above(text, Interval.of(local["effect_contacted"] - 10 * local["effect_elsewhere"].abs()), 0))
+    else:
+        claims.append(not_applicable(f"{text} (the rounds reached every unit)"))
+    return claims
 
 
-def claims_gradient(replicates: int = 30, base: Config | None = None) -> list[Claim]:
-    df = pattern_gradient(replicates, base=base)
+def claims_gradient(replicates: int = 30, base: Config | None = None, seed: int = 5) -> list[Claim]:
+    df = pattern_gradient(replicates, seed, base=base)
     levels = ["commitment_ceo", "commitment_senior", "commitment_middle", "commitment_frontline"]
-    ratio = Interval.of(df["problem_ratio"])
+    senior = df["problematic_senior"]
     return [
         *[above(f"{higher} - {lower} at baseline", Interval.of(df[higher] - df[lower]), 0)
           for higher, lower in zip(levels, levels[1:])],
-        above("frontline / manager share with commitment below 0.5", ratio, 1.2),
-        below("frontline / manager share with commitment below 0.5", ratio, 1.8),
+        between("frontline / senior share of problematic answers (Singer et al. 2008: 1.4)",
+                Interval.of(df["problematic_frontline"] / senior), 1.2, 1.65),
+        between("middle / senior share of problematic answers (about 1.25)",
+                Interval.of(df["problematic_middle"] / senior), 1.05, 1.5),
+        between("frontline share of problematic answers (Singer et al. 2008: 0.176)",
+                Interval.of(df["problematic_frontline"]), 0.12, 0.24),
+        between("senior share of problematic answers (Singer et al. 2008: 0.124)", Interval.of(senior), 0.08, 0.17),
     ]
 
 
-def claims_years(replicates: int = 12, transformed: float = 0.7, base: Config | None = None) -> list[Claim]:
-    df = pattern_years(replicates, transformed=transformed, base=base)
+def claims_years(replicates: int = 12, base: Config | None = None, seed: int = 6) -> list[Claim]:
+    df = pattern_years(replicates, seed, base=base)
     return [
-        above("full transformation: five-year gain in frontline commitment", Interval.of(df["gain_5y"]), 0.1),
+        above("full transformation: five-year gain in frontline commitment", Interval.of(df["gain_final"]), 0.05),
         above("weeks to 90% of the five-year gain", Interval.of(df["weeks_to_90"]), 78),
-        below("share of the five-year gain made in year one", Interval.of(df["gain_1y"] / df["gain_5y"]), 0.8),
-        Claim(f"no hospital fully transformed (frontline commitment >= {transformed}) in five years",
-              float(df["transformed"].mean()), bool(df["transformed"].sum() == 0)),
+        below("share of the five-year gain made in year one", Interval.of(df["gain_1y"] / df["gain_final"]), 0.6),
+        Claim("no hospital transformed within five years (TRANSFORMED held for a year)",
+              float((df["transformed"] >= 0).mean()), bool((df["transformed"] < 0).all())),
     ]
 
 
-def claims_departure(replicates: int = 12, base: Config | None = None) -> list[Claim]:
-    df = pattern_departure(replicates, base=base)
+def claims_departure(replicates: int = 12, base: Config | None = None, seed: int = 7) -> list[Claim]:
+    df = pattern_departure(replicates, seed, base=base)
     kept = {name: group["kept"] for name, group in df.groupby("arm")}
     return [
         above("embedded - CEO alone: share of the gain kept after the CEO leaves",
-              paired(df, "kept", "embedded", "ceo_alone"), 0.2),
-        above("embedded: share of the gain kept", Interval.of(kept["embedded"]), 0.8),
+              paired(df, "kept", "embedded", "ceo_alone"), 0.15),
+        above("embedded: share of the gain kept", Interval.of(kept["embedded"]), 0.7),
         below("CEO alone: share of the gain kept", Interval.of(kept["ceo_alone"]), 0.7),
     ]
 
 
-def claims_projects(replicates: int = 12, base: Config | None = None) -> list[Claim]:
-    df = pattern_projects(replicates, base=base)
+def claims_projects(replicates: int = 12, base: Config | None = None, seed: int = 8) -> list[Claim]:
+    df = pattern_projects(replicates, seed, base=base)
     pooled = df.groupby("replicate")[["succeeded", "finished"]].sum()
     return [
-        below("project success rate", Interval.of(pooled["succeeded"] / pooled["finished"]), 0.5),
-        above("projects finished per run (enough to judge)", Interval.of(df["finished"]), 20),
-        below("share of a quick fix's quality gain left at the end", Interval.of(df["quick_left"]), 0.25),
-        above("share of a redesign's quality gain left at the end", Interval.of(df["redesign_left"]), 0.6),
+        between("project success rate", Interval.of(pooled["succeeded"] / pooled["finished"]), 0.2, 0.5),
+        below("share of a quick fix's capability gain left at the end", Interval.of(df["quick_left"]), 0.25),
+        above("share of a redesign's capability gain left at the end", Interval.of(df["redesign_left"]), 0.6),
     ]
 
 
 CLAIMS = {"P1": claims_synergy, "P2": claims_team, "P3": claims_middle, "P4": claims_rounding,
           "P5": claims_gradient, "P6": claims_years, "P7": claims_departure, "P8": claims_projects}
 """The claims of each pattern, by its DESIGN label."""
+
+
+CALIBRATION_ROOT = 0
+"""Pattern seeds are ``10 * root + k`` for pattern ``Pk``: root 0 is the
+seeds the defaults were calibrated on (1 to 8); any other root gives
+hospitals and histories the calibration never saw."""
+HELD_OUT_ROOTS = (101, 202, 303)
+"""Root seeds never used in calibration, for the pattern matrix."""
+
+
+def pattern_seed(pattern: str, root: int = CALIBRATION_ROOT) -> int:
+    """The seed of pattern ``pattern`` (``"P3"``) under root seed ``root``."""
+    return 10 * root + int(pattern[1:])
+
+
+def pattern_matrix(hospitals: dict[str, Config], roots=(CALIBRATION_ROOT, *HELD_OUT_ROOTS), scale: float = 1.0,
+                   patterns=tuple(CLAIMS), progress: Callable[[str], None] | None = None) -> pd.DataFrame:
+    """Every claim of every pattern on every hospital and root seed: one
+    row per (hospital, root, pattern, claim) with its interval and whether
+    it holds (or does not apply). ``hospitals`` maps a label to the base
+    configuration of that hospital (a generated size, or an org chart);
+    each claim runs ``scale`` times its usual replicates (at least 3)."""
+    import inspect
+
+    rows = []
+    for label, base in hospitals.items():
+        for root in roots:
+            for pattern in patterns:
+                make = CLAIMS[pattern]
+                replicates = max(3, round(scale * inspect.signature(make).parameters["replicates"].default))
+                for claim in make(replicates, base=base, seed=pattern_seed(pattern, root)):
+                    v = claim.value
+                    rows.append({"hospital": label, "root": root, "held_out": root != CALIBRATION_ROOT,
+                                 "pattern": pattern, "claim": claim.text, "holds": claim.holds,
+                                 "applies": claim.applies, "replicates": replicates,
+                                 **({"mean": v.mean, "low": v.low, "high": v.high} if isinstance(v, Interval)
+                                    else {"mean": v, "low": np.nan, "high": np.nan})})
+                if progress is not None:
+                    progress(f"{label} root {root} {pattern}")
+    return pd.DataFrame(rows)

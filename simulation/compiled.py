@@ -29,6 +29,8 @@ Numba is optional (``pip install "orgchange[fast]"``).
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 from collections import namedtuple
 from dataclasses import astuple, fields
 from types import FunctionType, ModuleType, SimpleNamespace
@@ -59,11 +61,18 @@ def _compile_twins() -> SimpleNamespace:
     [0, 1]) calls the compiled one, and so does the week.
     """
     namespace = dict(vars(rules), select=_select)
+    # Numba's on-disk cache checks only the stamp of the file a function comes
+    # from, not of the functions it calls, so a changed rule would leave the
+    # cached week stale. Naming every twin after the source of both modules
+    # gives changed rules a cache entry of their own.
+    source = (inspect.getsource(rules) + inspect.getsource(week)).encode()
+    version = hashlib.sha256(source).hexdigest()[:12]
     compiled = {}
     originals = [(name, f) for name, f in vars(rules).items()
                  if isinstance(f, FunctionType) and f.__module__ == rules.__name__ and name != "select"]
     for name, original in originals:
         twin = FunctionType(original.__code__, namespace, name, original.__defaults__)
+        twin.__qualname__ = f"{name}_{version}"
         compiled[name] = namespace[name] = njit(cache=True)(twin)
     # The week calls the rules through the module `rules`: here, a module of twins.
     twin_rules = ModuleType("simulation.rules (compiled)")
@@ -71,8 +80,9 @@ def _compile_twins() -> SimpleNamespace:
     week_namespace = {**vars(week), "rules": twin_rules}
     for name in ("gather_person", "staff_week"):
         original = vars(week)[name]
-        compiled[name] = week_namespace[name] = njit(cache=True)(
-            FunctionType(original.__code__, week_namespace, name, original.__defaults__))
+        twin = FunctionType(original.__code__, week_namespace, name, original.__defaults__)
+        twin.__qualname__ = f"{name}_{version}"
+        compiled[name] = week_namespace[name] = njit(cache=True)(twin)
     return SimpleNamespace(**compiled)
 
 

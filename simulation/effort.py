@@ -1,6 +1,6 @@
 """Leader effort: what a strategy asks of its leaders, in leader-hours a week.
 
-Every leader's duties cost personal capital (`simulation.parameters.ACTION_HOURS`);
+Every leader's duties cost personal capital (the ``*_hours`` parameters of `simulation.parameters.Behaviour`);
 the time series records the hours actually spent (``leader_hours``), which
 fall short of the plan when leaders run out of energy. To compare strategies
 at equal cost (pattern P2: a team against a lone leader), `scale_to_effort`
@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from simulation.config import Config, ConfigError
 
-EFFORT_LEVERS = {"steering": 1.0, "accountability": 1.0, "barrier_removal": 1.0, "rounding_frequency": 7.0}
+EFFORT_LEVERS = {"steering": 1.0, "accountability": 1.0, "barrier_removal": 1.0, "rounding_frequency": 7.0,
+                 "behind_the_scenes": 1.0, "physician_engagement": 1.0}
 """The levers that cost leaders time, with their upper bounds."""
 
 

@@ -8,9 +8,13 @@ returns (one row per week).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+import mesa
 import numpy as np
 
-from simulation.parameters import ROLES
+from simulation.parameters import GROUPS, ROLES
 
 METRICS: dict[str, str] = {
     "week": "Week of the run (0 = the starting state).",
@@ -20,15 +24,27 @@ METRICS: dict[str, str] = {
     **{f"alignment_{r}": f"Mean alignment of {r} staff, 0-1." for r in ROLES},
     "practice": "Share of all staff doing QI work, 0-1.",
     **{f"practice_{r}": f"Share of {r} staff doing QI work, 0-1." for r in ROLES},
+    **{f"{name}_{g}": f"{doc} of frontline {label}, 0-1 (NaN in a hospital with none)." for g, label in
+       (("physician", "physicians"), ("nurse", "nurses"), ("other", "other staff"))
+       for name, doc in (("commitment", "Mean commitment"), ("practice", "Share doing QI work"))},
+    **{f"{kind}_{level}": f"Expected share of {kind} survey answers of {who}, 0-1 "
+       f"(simulation.metrics.survey_responses)." for kind in ("problematic", "positive")
+       for level, who in (("senior", "the CEO and senior leaders"), ("middle", "middle managers"),
+                          ("frontline", "frontline staff"))},
     "trust": "Mean trust in leadership, 0-1.",
     "cynicism": "Mean cynicism, 0-1.",
+    "capability": "Mean process capability of the units, 0-1 (what improvement work and projects have built).",
+    "barriers": "Mean process barriers of the units, 0-1 (1 = fully blocked).",
+    "overload": "Mean overload of the units: care work beyond the staff's time, as a share of the week.",
+    "gaming": "Mean gaming of results by unit managers, 0-1.",
     "projects_active": "Improvement projects under way.",
     "projects_succeeded": "Projects that have succeeded so far.",
     "projects_failed": "Projects that have failed so far.",
     "leader_energy": "Mean energy of CEO, senior leaders and middle managers, as a share of capacity.",
     "leader_hours": "Leader-hours spent on the strategy this week.",
     "urgency": "Organizational urgency (impetus), 0-1.",
-    "quality": "Patient-care quality index, 0-1.",
+    "quality": "Patient-care quality: share of care delivered without a defect, 0-1 (staff-weighted over units).",
+    "quality_reported": "Quality as the units report it, 0-1: real quality plus what gaming adds.",
     "culture": "Culture index: moving average of mean commitment and practice, 0-1.",
     "unit_spread": "Standard deviation of unit mean commitment, 0-1.",
 }
@@ -36,12 +52,44 @@ METRICS: dict[str, str] = {
 
 RANGES: dict[str, tuple[float, float]] = {
     name: (0.0, float("inf")) if name in ("week", "projects_active", "projects_succeeded", "projects_failed",
-                                           "leader_hours") else (0.0, 1.0)
+                                           "leader_hours", "overload") else (0.0, 1.0)
     for name in METRICS
 }
 """Each metric's documented range, inclusive: shares, means and indices
-within [0, 1]; weeks, project counts and leader-hours non-negative. Every
-recorded value lies within it exactly (the property tests hold it there)."""
+within [0, 1]; weeks, project counts, leader-hours and overload (care work
+beyond the staff's time, which has no ceiling) non-negative. Every recorded
+value lies within it exactly (the property tests hold it there)."""
+
+
+class WeeklyCollector(mesa.DataCollector):
+    """Mesa's `DataCollector`, recording one row of `METRICS` a week.
+
+    Each metric is a model reporter, as Mesa users expect (the frame
+    ``get_model_vars_dataframe`` gives is the time series). The reporters
+    read the week's row, which `measure` computes in one pass; and since every
+    value is a number, which cannot change once recorded, `collect` appends
+    it as it is, without the defensive deep copy Mesa makes of each value
+    (that copy cost more than computing the row).
+    """
+
+    def __init__(self) -> None:
+        super().__init__(model_reporters={name: _reporter(name) for name in METRICS})
+
+    def collect(self, model: Any) -> None:
+        row = model.latest
+        for name, values in self.model_vars.items():
+            values.append(row[name])
+
+
+def _reporter(name: str) -> Callable[[Any], Any]:
+    return lambda model: model.latest[name]
+
+
+BY_GROUP = frozenset(f"{name}_{g}" for name in ("commitment", "practice") for g in GROUPS)
+"""The metrics of one professional group's frontline staff. They are NaN in
+a hospital with no frontline staff of that group (an org chart without a
+group column has only "other" staff): a mean over nobody is no number, and
+any number put in its place would be invented."""
 
 COUNTS = frozenset({"week", "projects_active", "projects_succeeded", "projects_failed"})
 """The metrics that are whole numbers (integer columns); the rest are floats."""
@@ -49,6 +97,20 @@ COUNTS = frozenset({"week", "projects_active", "projects_succeeded", "projects_f
 BY_ROLE = ("commitment", "alignment", "practice")
 """State variables reported overall and by role."""
 _ROLE_COLUMNS = {name: [f"{name}_{r}" for r in ROLES] for name in BY_ROLE}
+_SURVEY_COLUMNS = {kind: [f"{kind}_{level}" for level in ("senior", "middle", "frontline")]
+                   for kind in ("problematic", "positive")}
+
+
+def _survey_levels(by_role: np.ndarray, headcount: np.ndarray) -> list[float]:
+    """Role means as the survey's three levels: senior managers (the CEO and
+    the senior team together), middle managers, frontline staff."""
+    ceo, senior, middle, front = by_role
+    n_ceo, n_senior = headcount[0], headcount[1]
+    top = ceo if not n_senior else (ceo * n_ceo + senior * n_senior) / (n_ceo + n_senior)
+    return [float(top), float(middle), float(front)]
+
+
+_GROUP_COLUMNS = {name: [f"{name}_{g}" for g in GROUPS] for name in ("commitment", "practice")}
 
 
 def mean_of(values: np.ndarray) -> float:
@@ -64,6 +126,16 @@ def std_of(values: np.ndarray) -> float:
     return float(np.sqrt(np.add.reduce(deviation * deviation) / len(values)))
 
 
+def survey_responses(commitment, problem_point, positive_point, spread):
+    """The chances that a person with ``commitment`` gives a problematic and
+    a positive answer to a safety-culture survey item: an ordered logistic
+    response around their commitment (the rest are neutral). A measurement,
+    not a rule of the week: it changes nobody."""
+    problematic = 1.0 / (1.0 + np.exp((commitment - problem_point) / spread))
+    positive = 1.0 / (1.0 + np.exp((positive_point - commitment) / spread))
+    return problematic, positive
+
+
 def measure(model) -> dict[str, float]:
     """Every metric of `METRICS` for the model's current week."""
     s = model.state
@@ -73,6 +145,14 @@ def measure(model) -> dict[str, float]:
         row[name] = mean_of(values)
         # A role nobody holds (no senior team, say) has a NaN mean.
         row.update(zip(_ROLE_COLUMNS[name], model.role_means(values).tolist()))
+    for name in ("commitment", "practice"):
+        row.update(zip(_GROUP_COLUMNS[name], model.group_means(getattr(s, name)).tolist()))
+    b = model.behaviour
+    problematic, positive = survey_responses(s.commitment, b.survey_problem_point, b.survey_positive_point,
+                                                   b.survey_spread)
+    for kind, answers in (("problematic", problematic), ("positive", positive)):
+        by_role = model.role_means(answers)
+        row.update(zip(_SURVEY_COLUMNS[kind], _survey_levels(by_role, model.headcount)))
     capacity = model.behaviour.leader_capacity
     row.update(
         trust=mean_of(s.trust),
@@ -87,6 +167,11 @@ def measure(model) -> dict[str, float]:
         leader_hours=float(np.add.reduce(model.signals.hours)),
         urgency=float(model.urgency),
         quality=float(model.quality),
+        quality_reported=model._hospital_mean(model.units.reported),
+        capability=model._hospital_mean(np.minimum(1.0, model.units.capability + model.projects.capability_gain)),
+        barriers=model._hospital_mean(model.units.barriers),
+        overload=model._hospital_mean(model.units.overload),
+        gaming=model._hospital_mean(model.units.gaming),
         culture=float(model.culture),
         unit_spread=std_of(model.unit_commitment) if len(model.unit_commitment) else 0.0,
     )

@@ -41,15 +41,25 @@ import scipy.sparse as sp
 import agents
 from simulation import rules
 from simulation.config import Config, ConfigError, check_levers
+from simulation.context import draw_context
 from simulation.effects import Effects
 from simulation.engines import engine, settle
-from simulation.metrics import COUNTS, METRICS, mean_of, measure
-from simulation.organization import MIDDLE, Organization
-from simulation.parameters import Departure, LeverChange, Levers
-from simulation.projects import Portfolio
-from simulation.state import Signals, initial_state
+from simulation.metrics import COUNTS, WeeklyCollector, mean_of, measure
+from simulation.organization import CEO, FRONTLINE, MIDDLE, PHYSICIAN, SENIOR, Organization
+from simulation.parameters import GROUPS, PARAMETERS, Departure, LeverChange, Levers
+from simulation.projects import Portfolio, ProjectWeek
+from simulation.state import ACCOUNTABILITY_SET, BARRIERS_CLEARED, EXPECTATION_SET, REVIEWS, Signals, initial_state
 from simulation.turnover import Replacements, turnover
+from simulation.units import at_rest, reviewed, unit_week
 from simulation.week import Network
+
+HOSPITAL_STREAM = 0x4057
+"""The `numpy.random.SeedSequence` spawn key of a hospital's own draws."""
+
+
+def hospital_generator(seed: int) -> np.random.Generator:
+    """The generator of a hospital's context, structure and people."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(HOSPITAL_STREAM,)))
 
 
 def build_organization(config: Config, rng: np.random.Generator) -> Organization:
@@ -60,11 +70,23 @@ def build_organization(config: Config, rng: np.random.Generator) -> Organization
                                  committee_size=o.committee_size, rng=rng)
     return Organization.generate(staff=o.staff, senior_team=o.senior_team, unit_size=o.unit_size,
                                  peer_density=o.peer_density, cross_unit_ties=o.cross_unit_ties,
-                                 manager_peers=o.manager_peers, committee_size=o.committee_size, rng=rng)
+                                 manager_peers=o.manager_peers, committee_size=o.committee_size, rng=rng,
+                                 nurse_share=o.nurse_share, physician_share=o.physician_share,
+                                 physician_ties=o.physician_ties)
 
 
-def _reporter(name: str) -> Callable[[OrgChangeModel], Any]:
-    return lambda model: model.latest[name]
+def _unit_ties(org: Organization) -> sp.csr_matrix:
+    """The informal ties between units: row ``u``, column ``v`` holds the ties
+    between units ``u`` and ``v`` per member of ``v`` (zero diagonal)."""
+    n_units = org.n_units
+    if not n_units or not len(org.ties):
+        return sp.csr_matrix((n_units, n_units))
+    a, b = org.unit[org.ties[:, 0]], org.unit[org.ties[:, 1]]
+    across = (a >= 0) & (b >= 0) & (a != b)
+    a, b = a[across], b[across]
+    counts = sp.coo_matrix((np.ones(2 * len(a)), (np.r_[a, b], np.r_[b, a])), shape=(n_units, n_units)).tocsr()
+    sizes = np.where(org.unit_sizes > 0, org.unit_sizes, 1.0)
+    return sp.csr_matrix(counts.multiply(1.0 / sizes[None, :]))
 
 
 class OrgChangeModel(mesa.Model):
@@ -85,7 +107,9 @@ class OrgChangeModel(mesa.Model):
     organization : Organization
         Roles, reporting lines, units and ties.
     behaviour : Behaviour
-        How staff and leaders respond (fixed for the run).
+        How this hospital's staff and leaders respond (fixed for the run):
+        the configuration's typical values with the hospital's own context
+        drawn (`simulation.context`).
     levers : Levers
         The strategy's levers in force this week; a schedule or
         `set_levers` changes them. ``config`` gives the run's configuration
@@ -111,22 +135,32 @@ class OrgChangeModel(mesa.Model):
                 if isinstance(config, Mapping) else ""
             raise TypeError(f"OrgChangeModel: config must be a Config, got {type(config).__name__}{hint}")
         config = (config or Config()).replace(**overrides) if overrides else (config or Config())
-        super().__init__(rng=config.seed)
+        super().__init__(rng=config.seed)  # the stream of events: what happens from week 1 on
         self._run, self._organization_settings = config.run, config.organization
-        self.behaviour = behaviour = config.behaviour
+        self._typical = config.behaviour
+        # The hospital itself (its context, structure and people) comes from a
+        # stream of its own, so one hospital can meet different events.
+        hospital = hospital_generator(config.hospital_seed if config.hospital_seed >= 0 else config.seed)
+        self.behaviour = behaviour = draw_context(config.behaviour, hospital)
         self.levers = config.levers
         self.week = 0
-        self.organization = org = organization or build_organization(config, self.rng)
+        self.organization = org = organization or build_organization(config, hospital)
         if org.physician < 0 and any(isinstance(e, Departure) and e.depart == "physician"
                                      for e in self.levers.schedule):
             raise ConfigError("a 'physician' departure needs a physician QI leader, and this organization has "
                               "none (no senior leaders)", ("schedule",))
-        self.state = initial_state(org, behaviour, self.rng)
-        self.signals = Signals(org.n)
+        self.state = initial_state(org, behaviour, hospital)
+        self.signals = Signals(org.n, org.n_units)
         self.urgency = behaviour.baseline_urgency
+        self.results = 0.0  # the hospital's visible result last week (quality against what it was)
         self._events: dict[int, list[LeverChange | Departure]] = {}
         for event in self.levers.schedule:
             self._events.setdefault(event.week, []).append(event)
+            # A successor's own strategy takes effect once they are in post:
+            # the week after their predecessor leaves.
+            if isinstance(event, Departure):
+                self._events.setdefault(event.week + 1, []).extend(
+                    LeverChange(event.week + 1, name, value) for name, value in event.levers)
         self._departing: list[int] = []
 
         # Structure read every week.
@@ -137,11 +171,25 @@ class OrgChangeModel(mesa.Model):
         # or unit with nobody in it divides by NaN, so its mean is NaN
         # without a warning every week.
         self._role_count = np.where(self.headcount > 0, self.headcount, np.nan)
+        self._front = np.flatnonzero(org.role == FRONTLINE)
+        self._front_group = org.group[self._front]
+        self.group_sizes = np.bincount(self._front_group, minlength=len(GROUPS))
+        # frontline head count of each professional group, in the order of GROUPS
+        self._group_count = np.where(self.group_sizes > 0, self.group_sizes, np.nan)
         self._unit_count = np.where(org.unit_sizes > 0, org.unit_sizes, np.nan)
         # Each person's unit, with the CEO and senior team in one more, last,
         # bin that the unit means leave out.
         self._unit_bin = np.where(org.unit >= 0, org.unit, org.n_units)
         self._unit_staff = float(org.unit_sizes.sum())
+        # Who belongs to a unit, and which (0 for the CEO and senior team, who
+        # take nothing from a unit: see `_per_person`).
+        self._in_unit = org.unit >= 0
+        self._unit_of = np.where(self._in_unit, org.unit, 0)
+        self.managers = np.flatnonzero((org.role == SENIOR) | (org.role == MIDDLE))
+        self.physicians = np.flatnonzero((org.group == PHYSICIAN) & (np.arange(org.n) != org.physician))
+        self._heads = org.unit_head[org.unit_head >= 0]
+        self.unit_ties = _unit_ties(org)
+        self._cross_ties = np.asarray(self.unit_ties.sum(axis=0)).ravel() if org.n_units else np.zeros(0)
         annual = np.array([behaviour.ceo_turnover, behaviour.senior_turnover, behaviour.turnover_rate,
                            behaviour.turnover_rate])
         self.leave_hazard = rules.weekly_hazard(annual)[org.role]
@@ -152,29 +200,32 @@ class OrgChangeModel(mesa.Model):
         # committee of the strategy's has met.
         self._own_network = False
         self._committee_ties = False
-        self._set_network(Network(org.peer_matrix(committee=False, manager_weight=behaviour.manager_weight),
-                                  org.skip_level_matrix(), org.manager))
+        self._set_network(self._network(committee=False))
         settle(self.state, self.network, behaviour)
         self._apply_levers()
 
         self.projects = Portfolio(org.n_units, behaviour.redesign_share)
         self.committee_share = 0.0
         self.unit_commitment, self.unit_practice = self._unit_means()
-        self.base_quality = self.unit_practice.copy()
-        self.quality = self._hospital_quality()
+        # The hospital's staffing is set before any strategy: at the resources
+        # of business as usual.
+        self.units = at_rest(self.unit_practice, behaviour, PARAMETERS["resources"].default)
+        self.quality = self._hospital_mean(self.units.quality)
         self.culture = self._culture_now()
         self.snapshots: list[pd.DataFrame] = []
 
         self.update = engine(self._run.engine, self.agents)
         self.latest = measure(self)
-        self.datacollector = mesa.DataCollector(model_reporters={name: _reporter(name) for name in METRICS})
+        self.datacollector = WeeklyCollector()
         self.datacollector.collect(self)
         self._snapshot()
 
     @property
     def config(self) -> Config:
-        """The run's configuration, with the levers in force this week."""
-        return Config.from_tables(self._run, self._organization_settings, self.behaviour, self.levers)
+        """The run's configuration, with the levers in force this week. Its
+        behaviour is the typical hospital's; ``behaviour`` is this hospital's
+        own, its context drawn (`simulation.context`)."""
+        return Config.from_tables(self._run, self._organization_settings, self._typical, self.levers)
 
     # -- structure -----------------------------------------------------------------------
     def use_network(self, weights: Any) -> None:
@@ -191,6 +242,14 @@ class OrgChangeModel(mesa.Model):
         weights.sort_indices()
         self._set_network(Network(weights, sp.csr_matrix(weights.shape), self.organization.manager))
         self._own_network = True
+
+    def _network(self, committee: bool) -> Network:
+        """The organization's ties as the staff week reads them, with the
+        committee's ties while it meets."""
+        org, b = self.organization, self.behaviour
+        return Network(org.peer_matrix(committee=committee, manager_weight=b.manager_weight,
+                                       physician_weight=b.physician_peer_weight),
+                       org.skip_level_matrix(b.physician_leader_weight), org.manager)
 
     def _set_network(self, network: Network) -> None:
         # What projects derive from the ties is derived again whenever the
@@ -231,9 +290,11 @@ class OrgChangeModel(mesa.Model):
         self._follow_schedule()
         levers = self.levers
 
-        # 1. Impetus.
+        # 1. Impetus: urgency decays (less in an impatient culture), and shocks
+        # and last week's visible results move it.
         shock = levers.shock_size * levers.impetus_shocks.count(self.week)
-        self.urgency = float(rules.urgency_next(self.urgency, behaviour.urgency_decay, shock))
+        self.urgency = float(rules.urgency_next(self.urgency, behaviour.urgency_decay * (1.0 - levers.impatience),
+                                                shock + behaviour.results_urgency * self.results))
 
         # 2. Leaders act, in index order, so every engine sees the same draws.
         signals = self._leaders_act()
@@ -246,15 +307,22 @@ class OrgChangeModel(mesa.Model):
             self.state.energy, signals.hours, behaviour.energy_recovery, behaviour.leader_capacity), 0.0)
 
         # 6. Improvement projects; successes and failures move the staff.
-        self.project_week().apply(self.state)
+        self.project_week().apply(self.state, behaviour)
 
-        # 8. Turnover, departures and succession.
-        self.hire(self.leavers())
+        # 8. Turnover, departures and succession; a leader's departure costs
+        # their staff's trust.
+        replacements = self.leavers()
+        self.departure_effects(replacements).apply(self.state, behaviour)
+        self.hire(replacements)
 
-        # 9. Outcomes.
+        # 9. Outcomes: units' capability, barriers, overload and quality of
+        # care; the results people see; the culture index.
         self.unit_commitment, self.unit_practice = self._unit_means()
-        self.base_quality = rules.quality_next(self.base_quality, self.unit_practice, behaviour.quality_rate)
-        self.quality = self._hospital_quality()
+        self.units = unit_week(self.units, self.unit_practice, self.projects.active_per_unit(),
+                               self.projects.capability_gain, signals.units[BARRIERS_CLEARED], self._gaming(),
+                               behaviour, levers.resources)
+        self.quality = self._hospital_mean(self.units.quality)
+        self.results = self._hospital_mean(self.units.results)
         self.culture = float(rules.moving_average(self.culture, self._culture_now(), behaviour.culture_memory))
         self.latest = measure(self)
         self.datacollector.collect(self)
@@ -264,21 +332,39 @@ class OrgChangeModel(mesa.Model):
         """Step 6: the portfolio's week. Returns its effects on the staff
         (`step` applies them). Like the leaders' decisions, projects see each
         unit's commitment as it stood at the start of the week."""
-        behaviour = self.behaviour
-        integration = (min(behaviour.max_tie_integration,
-                           behaviour.integration_per_tie * self._organization_settings.cross_unit_ties)
-                       + behaviour.committee_integration * self.committee_share)
-        share = behaviour.redesign_share
-        redesign_share = share + (1.0 - share) * behaviour.committee_redesign_boost * self.committee_share
-        return self.projects.step(self.week, self.rng, behaviour, self.organization, self.unit_commitment,
-                                  self.levers.resources, self.urgency, integration, redesign_share, self.observers)
+        b, levers = self.behaviour, self.levers
+        # Help from other units comes through the ties that exist: the team's
+        # own ties to other units, and the committee while it meets.
+        help_ = (np.minimum(b.max_tie_integration, b.integration_per_tie * self._cross_ties)
+                 + b.committee_integration * self.committee_share)
+        share = b.redesign_share
+        week = ProjectWeek(
+            week=self.week, rng=self.rng, behaviour=b, organization=self.organization,
+            unit_commitment=self.unit_commitment, barriers=self.units.barriers, help=help_,
+            resources=levers.resources, urgency=self.urgency, impatience=levers.impatience,
+            redesign_share=share + (1.0 - share) * b.committee_redesign_boost * self.committee_share,
+            unit_ties=self.unit_ties, observers=self.observers)
+        return self.projects.step(week, self.units.capability)
 
     def leavers(self) -> Replacements | None:
         """Step 8: who leaves this week (scheduled departures included) and
         what their successors start with (`simulation.turnover`)."""
         departing, self._departing = self._departing, []
-        return turnover(self.state, self.organization, self.behaviour, self.levers, self.leave_hazard, departing,
-                        self.unit_commitment, self.rng)
+        return turnover(self.state, self.organization, self.behaviour, self.levers, self.leave_hazard,
+                        self._per_person(self.units.overload), departing, self.unit_commitment, self.rng)
+
+    def departure_effects(self, replacements: Replacements | None) -> Effects:
+        """The trust a leader's departure costs the people they led: the CEO's
+        the whole hospital's, another leader's the people of their units."""
+        effects = Effects()
+        if replacements is None:
+            return effects
+        org, lost = self.organization, np.zeros(self.organization.n)
+        for i in replacements.leavers[org.role[replacements.leavers] <= MIDDLE]:
+            span = np.flatnonzero(np.isin(org.unit, self.people[i].scope)) if org.role[i] != CEO else slice(None)
+            lost[span] = 1.0 - (1.0 - lost[span]) * (1.0 - self.behaviour.departure_trust_loss)
+        effects.trust_lost = lost
+        return effects
 
     def hire(self, replacements: Replacements | None) -> None:
         """Put the successors of ``replacements`` in place: their state, and
@@ -290,18 +376,54 @@ class OrgChangeModel(mesa.Model):
             self._replace(int(i))
 
     def _leaders_act(self) -> Signals:
-        """Every leader with duties acts, and the week's signals come back."""
-        signals = Signals(self.organization.n)
+        """Every leader with duties acts, and the week's signals come back,
+        with what the units' reviews and results say to each person."""
+        org, b, levers = self.organization, self.behaviour, self.levers
+        signals = Signals(org.n, org.n_units)
         signals.development[:] = self.development
+        signals.relay_support[:] = self.relay_support
         for i in self.on_duty:
             self.people[i].act(signals)
-        signals.accountability[:] = signals.organization_accountability
+        # Reviews set expectations and accountability in the units they reach;
+        # what is not renewed fades.
+        units = reviewed(self.units, signals.units[EXPECTATION_SET], signals.units[ACCOUNTABILITY_SET],
+                         b.expectation_decay)
+        self.units = units
+        heads = self._heads
+        signals.steer[heads] = np.maximum(signals.steer[heads], units.expectation[org.unit[heads]])
+        signals.accountability[:] = self._per_person(units.accountability)
+        # Managers whose pay is tied to their unit's results hold themselves to it.
+        middles = self._middles
+        signals.accountability[middles] = np.maximum(signals.accountability[middles], levers.incentives)
+        # A review asks for as much as its steering, and promises the support
+        # to do it; resources deliver that support as far as they go, and the
+        # rest of the promise is broken.
+        reviews = self._per_person(signals.units[REVIEWS]) * b.review_promise
+        signals.promise_kept[:] = reviews * min(levers.steering, levers.resources)
+        signals.promise_broken[:] = reviews * max(0.0, levers.steering - levers.resources)
+        signals.overload[:] = self._per_person(units.overload)
+        signals.results[:] = self._per_person(units.results)
         # Who gets round to acting on their practice drive this week is drawn
         # here, the same numbers for every engine.
-        if self.behaviour.practice_uptake < 1.0:
-            signals.practice_draw[:] = self.rng.random(self.organization.n)
+        if b.practice_uptake < 1.0:
+            signals.practice_draw[:] = self.rng.random(org.n)
         self.signals = signals
         return signals
+
+    def _per_person(self, unit_values: np.ndarray) -> np.ndarray:
+        """A value of each person's unit, for each person (0 for the CEO and
+        the senior team, who belong to no unit)."""
+        if not len(unit_values):
+            return np.zeros(self.organization.n)
+        return np.where(self._in_unit, unit_values[self._unit_of], 0.0)
+
+    def _gaming(self) -> np.ndarray:
+        """How far each unit's manager games its results (0-1): with pay tied
+        to results, as far as the incentive outruns their own commitment."""
+        incentives = self.levers.incentives
+        head = self.organization.unit_head
+        commitment = np.where(head >= 0, self.state.commitment[np.maximum(head, 0)], 1.0)
+        return incentives * np.maximum(0.0, incentives - commitment)
 
     def run(self, weeks: int | None = None, progress: Callable[[int], None] | None = None) -> pd.DataFrame:
         """Run ``weeks`` weeks (default: the configured horizon) and return
@@ -369,15 +491,27 @@ class OrgChangeModel(mesa.Model):
         duties."""
         org, levers = self.organization, self.levers
         if not self._own_network and levers.committee != self._committee_ties:
-            self._set_network(Network(org.peer_matrix(committee=levers.committee,
-                                                      manager_weight=self.behaviour.manager_weight),
-                                      self.network.skip_level, org.manager))
+            self._set_network(self._network(committee=levers.committee))
             self._committee_ties = levers.committee
+        # Development raises a middle manager's own predisposition and relay;
+        # pay tied to results strengthens the relay only. Each closes its
+        # share of the gap to a full relay.
+        incentive = self.behaviour.incentive_relay * levers.incentives
         self.development = np.where(org.role == MIDDLE, levers.middle_development, 0.0)
+        self.relay_support = np.where(org.role == MIDDLE,
+                                      1.0 - (1.0 - levers.middle_development) * (1.0 - incentive), 0.0)
+        self._middles = np.flatnonzero(org.role == MIDDLE)
         leaders = [self.people[i] for i in np.flatnonzero(self.is_leader)]
         for leader in leaders:
             leader.take_up_levers()
         self.on_duty = [leader.index for leader in leaders if leader.has_duties()]
+
+    def group_means(self, values: np.ndarray) -> np.ndarray:
+        """Mean of ``values`` over the frontline staff of each professional
+        group, in the order of `simulation.parameters.GROUPS`; NaN for a
+        group with nobody in it."""
+        front = self._front_group
+        return np.bincount(front, values[self._front], 3) / self._group_count
 
     def role_means(self, values: np.ndarray) -> np.ndarray:
         """Mean of ``values`` (one per person) by role, in the order of
@@ -392,16 +526,15 @@ class OrgChangeModel(mesa.Model):
 
     @property
     def unit_quality(self) -> np.ndarray:
-        """Quality of each unit: what practice sustains, plus what successful
-        projects have left behind, within [0, 1]."""
-        return rules.within(self.base_quality + self.projects.quick_gain + self.projects.redesign_gain, 0.0, 1.0)
+        """Patient-care quality of each unit (0-1; `simulation.units`)."""
+        return self.units.quality
 
-    def _hospital_quality(self) -> float:
-        """Mean unit quality, weighted by unit head count (0 with no units)."""
+    def _hospital_mean(self, unit_values: np.ndarray) -> float:
+        """Mean of a value of each unit, weighted by unit head count (0 with no units)."""
         if not self._unit_staff:
             return 0.0
         # np.average's sum, written out: this runs every week.
-        return float(np.add.reduce(self.unit_quality * self.organization.unit_sizes) / self._unit_staff)
+        return float(np.add.reduce(unit_values * self.organization.unit_sizes) / self._unit_staff)
 
     def _culture_now(self) -> float:
         return 0.5 * (mean_of(self.state.commitment) + mean_of(self.state.practice))
@@ -411,7 +544,7 @@ class OrgChangeModel(mesa.Model):
         old = self.people[i]
         if isinstance(old, agents.Leader):
             for project in old.sponsored:
-                project.sponsor = -1
+                self.projects.orphan(project)
         old.remove()
         self.people[i] = type(old)(self, i)
 

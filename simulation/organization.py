@@ -30,10 +30,12 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from simulation.parameters import ROLES
+from simulation.parameters import GROUPS, ROLES
 
 CEO, SENIOR, MIDDLE, FRONTLINE = range(4)
 """Role codes; ``ROLES[code]`` is the role's name."""
+OTHER, NURSE, PHYSICIAN = range(3)
+"""Professional group codes; ``GROUPS[code]`` is the group's name."""
 
 
 ALL_PAIRS_LIMIT = 200
@@ -83,6 +85,10 @@ class Organization:
         Index of the senior leader who is the physician QI leader, or -1.
     ids : list of str
         The people's ids as in the chart (or ``"p<index>"`` when generated).
+    group : int array (n,)
+        Professional group per person: 0 other staff, 1 nurses, 2
+        physicians (``GROUPS``). Groups matter on the front line; the
+        physician QI leader is a physician.
     """
 
     role: np.ndarray
@@ -92,10 +98,15 @@ class Organization:
     committee: np.ndarray
     physician: int = -1
     ids: list[str] = field(default_factory=list)
+    group: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def __post_init__(self) -> None:
         if not self.ids:
             self.ids = [f"p{i}" for i in range(len(self.role))]
+        if len(self.group) != len(self.role):
+            self.group = np.full(len(self.role), OTHER, dtype=np.int64)
+            if self.physician >= 0:
+                self.group[self.physician] = PHYSICIAN
 
     # -- derived structure ----------------------------------------------------
     @property
@@ -135,6 +146,20 @@ class Organization:
         head[self.unit[middles]] = middles
         return head
 
+    @cached_property
+    def units_led(self) -> dict[int, np.ndarray]:
+        """The units under each leader (ascending): those whose manager is
+        the leader or reports to them, directly or not. One walk up the
+        reporting chain from each unit's head, so it costs the number of
+        units times the depth of the hierarchy."""
+        led: dict[int, list[int]] = {}
+        for unit, head in enumerate(self.unit_head.tolist()):
+            boss = head
+            while boss >= 0:
+                led.setdefault(boss, []).append(unit)
+                boss = int(self.manager[boss])
+        return {leader: np.array(units, dtype=np.int64) for leader, units in led.items()}
+
     def members(self, unit: int) -> np.ndarray:
         """Indices of the staff in a unit, its manager included (ascending)."""
         order, bounds = self._by_unit(everyone=True)
@@ -161,13 +186,16 @@ class Organization:
         return self.__dict__[key]
 
     # -- matrices for the engine ------------------------------------------------
-    def peer_matrix(self, committee: bool = False, manager_weight: float = 1.0) -> sp.csr_matrix:
+    def peer_matrix(self, committee: bool = False, manager_weight: float = 1.0,
+                    physician_weight: float = 1.0) -> sp.csr_matrix:
         """Whom each person listens to every week, and how much (row = listener).
 
         Informal ties (peers, cross-unit contacts, the senior team) weigh 1
-        both ways. A reporting tie weighs ``manager_weight`` for the report
-        listening to their manager, and 1 for the manager listening to the
-        report. With ``committee=True`` the committee members are tied too.
+        both ways, and ``physician_weight`` between two physicians (physicians
+        listen most to physicians). A reporting tie weighs ``manager_weight``
+        for the report listening to their manager, and 1 for the manager
+        listening to the report. With ``committee=True`` the committee members
+        are tied too.
         """
         src, dst = [self.ties[:, 0]], [self.ties[:, 1]]
         if committee and len(self.committee) > 1:
@@ -178,6 +206,10 @@ class Organization:
         informal = sp.coo_matrix((np.ones(2 * len(src_a)), (np.r_[src_a, dst_a], np.r_[dst_a, src_a])),
                                  shape=(self.n, self.n)).tocsr()
         informal.data[:] = 1.0  # a tie listed twice is still one tie
+        if physician_weight != 1.0:
+            rows = np.repeat(np.arange(self.n), np.diff(informal.indptr))
+            doctors = (self.group[rows] == PHYSICIAN) & (self.group[informal.indices] == PHYSICIAN)
+            informal.data[doctors] = physician_weight
         reports = np.flatnonzero(self.manager >= 0)
         bosses = self.manager[reports]
         reporting = sp.coo_matrix(
@@ -188,10 +220,12 @@ class Organization:
         adj.sort_indices()
         return adj
 
-    def skip_level_matrix(self) -> sp.csr_matrix:
-        """0/1 matrix linking each person to the CEO and senior leaders above
-        their direct manager: the leaders they see only when those leaders
-        make themselves visible."""
+    def skip_level_matrix(self, physician_leader_weight: float = 0.0) -> sp.csr_matrix:
+        """Matrix linking each person to the CEO and senior leaders above
+        their direct manager (weight 1): the leaders they see only when those
+        leaders make themselves visible. Every physician also sees the
+        physician QI leader, their professional leader, with weight
+        ``physician_leader_weight`` (0: not at all)."""
         src, dst = [], []
         people = np.flatnonzero(self.manager >= 0)
         above = self.manager[self.manager[people]]  # the manager's manager, -1 above the CEO
@@ -205,6 +239,11 @@ class Organization:
         src_a = np.concatenate(src) if src else np.zeros(0, dtype=np.int64)
         dst_a = np.concatenate(dst) if dst else np.zeros(0, dtype=np.int64)
         m = sp.csr_matrix((np.ones(len(src_a)), (src_a, dst_a)), shape=(self.n, self.n))
+        if physician_leader_weight > 0 and self.physician >= 0:
+            doctors = np.flatnonzero((self.group == PHYSICIAN) & (np.arange(self.n) != self.physician))
+            professional = sp.csr_matrix((np.full(len(doctors), physician_leader_weight),
+                                          (doctors, np.full(len(doctors), self.physician))), shape=(self.n, self.n))
+            m = m.maximum(professional).tocsr()
         m.sort_indices()
         return m
 
@@ -223,7 +262,8 @@ class Organization:
         g = nx.Graph()
         for i in range(self.n):
             g.add_node(i, id=self.ids[i], role=ROLES[self.role[i]], unit=int(self.unit[i]),
-                       manager=int(self.manager[i]), level=int(self.depth[i]), physician=i == self.physician)
+                       manager=int(self.manager[i]), level=int(self.depth[i]), physician=i == self.physician,
+                       group=GROUPS[self.group[i]])
         for a, b in self.ties:
             if self.role[a] <= SENIOR and self.role[b] <= SENIOR:
                 kind = "senior_team"
@@ -242,13 +282,17 @@ class Organization:
     @classmethod
     def generate(cls, *, staff: int, senior_team: int, unit_size: int, peer_density: float,
                  cross_unit_ties: float, committee_size: int, rng: np.random.Generator,
-                 manager_peers: float = 8.0) -> Organization:
+                 manager_peers: float = 8.0, nurse_share: float = 0.0, physician_share: float = 0.0,
+                 physician_ties: float = 0.0) -> Organization:
         """Build a hospital from parameters (see `simulation.parameters`).
 
         Person 0 is the CEO, then the senior team (the first senior leader is
         the physician QI leader), then one middle manager per unit, then the
         front line. Middle managers are spread evenly over the senior team,
-        and frontline staff evenly over units.
+        and frontline staff evenly over units. Frontline staff are nurses,
+        physicians or other staff at the given shares; each physician has
+        about ``physician_ties`` ties to physicians of other units (the
+        medical staff crosses units).
         """
         n_senior = min(senior_team, staff - 3)
         rest = staff - 1 - n_senior
@@ -276,13 +320,22 @@ class Organization:
         ties.append(_within_unit_ties(middles, division, min(1.0, manager_peers / max(1, size.max() - 1)), rng))
         ties.append(_within_unit_ties(fronts, unit[fronts], peer_density, rng))
         ties.append(_cross_unit_ties(fronts, unit[fronts], cross_unit_ties, rng))
+        group = np.full(staff, OTHER, dtype=np.int64)
+        drawn = rng.random(n_front)
+        group[fronts] = np.where(drawn < physician_share, PHYSICIAN,
+                                 np.where(drawn < physician_share + nurse_share, NURSE, OTHER))
+        doctors = fronts[group[fronts] == PHYSICIAN]
+        ties.append(_cross_unit_ties(doctors, unit[doctors], physician_ties, rng))
         ties = _unique_pairs(np.concatenate(ties))
 
         n_comm = min(committee_size, staff)
         pool = np.r_[0, seniors[:1], rng.permutation(middles)]
         committee = np.sort(pool[:n_comm])
-        return cls(role=role, manager=manager, unit=unit, ties=ties, committee=committee,
-                   physician=int(seniors[0]) if n_senior else -1)
+        physician = int(seniors[0]) if n_senior else -1
+        if physician >= 0:
+            group[physician] = PHYSICIAN
+        return cls(role=role, manager=manager, unit=unit, ties=ties, committee=committee, physician=physician,
+                   group=group)
 
     @classmethod
     def load(cls, path: str | Path, *, peer_density: float, cross_unit_ties: float,

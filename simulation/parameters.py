@@ -37,6 +37,8 @@ from simulation.errors import ConfigError, did_you_mean
 
 SECTIONS = ("run", "organization", "behaviour", "levers")
 ROLES = ("ceo", "senior", "middle", "frontline")
+GROUPS = ("other", "nurse", "physician")
+"""Professional groups of frontline staff (other staff, nurses, physicians)."""
 LEADER_GROUPS = ("ceo", "senior", "physician", "middle")
 SCHEDULE_DEPARTURES = ("ceo", "physician")
 """Leaders a schedule can make depart: ``{week = 104, depart = "ceo"}``."""
@@ -119,13 +121,19 @@ class LeverChange:
 @dataclass(frozen=True)
 class Departure:
     """A scheduled departure: ``depart`` (``"ceo"`` or ``"physician"``)
-    leaves at ``week``'s turnover and is replaced by a successor."""
+    leaves at ``week``'s turnover and is replaced by a successor, whose own
+    strategy (``levers``, as (name, value) pairs) takes effect the week after,
+    once they are in post."""
 
     week: int
     depart: str
+    levers: tuple[tuple[str, Any], ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        return {"week": self.week, "depart": self.depart}
+        out: dict[str, Any] = {"week": self.week, "depart": self.depart}
+        if self.levers:
+            out["levers"] = {name: list(v) if isinstance(v, tuple) else v for name, v in self.levers}
+        return out
 
 
 Event = LeverChange | Departure
@@ -138,6 +146,10 @@ class RunSettings:
 
     weeks: int = parameter(260, "weeks", "Simulated horizon; one step is one week.", 1, 5200)
     seed: int = parameter(0, "-", "Root seed of the model's random generator.", 0, 2**63 - 1)
+    hospital_seed: int = parameter(
+        -1, "-", "Seed of the hospital itself (its structure, people and context); -1 = drawn from seed. Runs "
+        "with one hospital seed and different seeds are the same hospital meeting different events.",
+        -1, 2**63 - 1)
     engine: str = parameter(
         "vectorized", "-",
         "'vectorized' applies the rules to whole arrays; 'agent' runs each agent's step(); 'compiled' gives "
@@ -165,6 +177,15 @@ class OrganizationSettings:
                                      "division (all of them in a division this small or smaller).", 0.0, 1000.0,
                                      source="assumption")
     committee_size: int = parameter(8, "people", "Members of the quality integrating committee when it meets.", 0, 100)
+    nurse_share: float = parameter(
+        0.35, "0-1", "Share of a generated hospital's frontline staff who are nurses (registered nurses are 30% of "
+        "all US hospital employment: BLS 2020).", 0.0, 1.0, source="BLS 2020")
+    physician_share: float = parameter(
+        0.08, "0-1", "Share of a generated hospital's frontline staff who are physicians (employed or on the "
+        "medical staff).", 0.0, 1.0, source="assumption")
+    physician_ties: float = parameter(
+        2.0, "ties per physician", "Mean ties of a physician to physicians of other units: the medical staff "
+        "crosses units.", 0.0, 50.0, source="assumption")
 
 
 @dataclass(frozen=True)
@@ -173,6 +194,20 @@ class Behaviour:
 
     frontline_commitment: float = parameter(0.38, "0-1", "Mean predisposition to quality of frontline staff.",
                                             0.0, 1.0)
+    nurse_offset: float = parameter(
+        0.02, "0-1", "How far nurses' mean predisposition lies above other frontline staff's (nurses give the "
+        "fewest problematic safety-climate responses of frontline groups: Singer et al. 2015, PSCHO).",
+        -1.0, 1.0, source="Singer et al. (PSCHO, BMC HSR 2015)")
+    physician_offset: float = parameter(
+        0.01, "0-1", "How far physicians' mean predisposition lies above other frontline staff's.", -1.0, 1.0,
+        source="Singer et al. (PSCHO, BMC HSR 2015)")
+    physician_peer_weight: float = parameter(
+        2.0, "peer equivalents", "Weight a physician gives another physician's view, against one tie's 1: "
+        "physicians listen most to physicians.", 0.0, 100.0, source="assumption")
+    physician_leader_weight: float = parameter(
+        1.0, "visible-leader equivalents", "How much physicians see the physician QI leader, their professional "
+        "leader, when that leader makes themselves visible, against a leader above them (1).", 0.0, 100.0,
+        source="assumption")
     middle_commitment: float = parameter(
         0.42, "0-1", "Mean predisposition to quality of middle managers (P5; a low value is a frozen middle).",
         0.0, 1.0)
@@ -201,8 +236,13 @@ class Behaviour:
         0.05, "0-1 per issue",
         "Share of the gap to full commitment closed when an issue raised on a round is resolved.", 0.0, 1.0)
     trust_rate: float = parameter(
-        0.15, "0-1 per event", "Share of the gap to full (or no) trust closed by a kept (or broken) promise.",
-        0.0, 1.0)
+        0.15, "0-1 per event", "Share of the gap to full trust closed by a kept promise.", 0.0, 1.0)
+    trust_asymmetry: float = parameter(
+        2.0, "-", "A broken promise removes this many times the share of trust a kept one adds "
+        "(the asymmetry principle: Slovic 1993).", 1.0, 10.0, source="Slovic 1993; calibrated: P4")
+    departure_trust_loss: float = parameter(
+        0.1, "0-1", "Share of trust in leadership lost by the staff of a leader who leaves.", 0.0, 1.0,
+        source="assumption")
     alignment_rate: float = parameter(0.1, "per week", "Share of the gap to the received direction closed each week.",
                                       0.0, 1.0)
     development_rate: float = parameter(
@@ -212,6 +252,16 @@ class Behaviour:
         0.2, "0-1", "Relay gain of a manager with zero commitment (a frozen middle filters).", 0.0, 1.0)
     relay_gain_high: float = parameter(1.0, "0-1", "Relay gain of a fully committed manager.", 0.0, 1.0)
     urgency_decay: float = parameter(0.02, "per week", "Weekly decay of organizational urgency.", 0.0, 1.0)
+    results_urgency: float = parameter(
+        1.0, "urgency per unit of result", "Urgency gained (lost) per unit of the hospital's visible rise (fall) "
+        "in quality: results keep leaders' urgency up (Repenning 2002).", 0.0, 50.0,
+        source="calibrated: results loop")
+    results_boost: float = parameter(
+        0.5, "0-1 per unit of result", "Share of the gap to full (no) commitment closed weekly per unit of the own "
+        "unit's visible rise (fall) in quality.", 0.0, 50.0, source="calibrated: results loop")
+    results_memory: float = parameter(
+        26.0, "weeks", "Time constant of the quality people compare today's with to see results.", 1.0, 520.0,
+        source="assumption")
     baseline_urgency: float = parameter(0.2, "0-1", "Initial urgency (impetus to transform).", 0.0, 1.0)
     practice_threshold: float = parameter(0.4, "drive units", "Mean threshold the practice drive must reach.",
                                           0.0, 5.0)
@@ -228,6 +278,22 @@ class Behaviour:
     practice_uptake: float = parameter(
         0.1, "per week", "Weekly chance that a person acts on a changed practice drive (1 = at once).", 0.0, 1.0)
     habit: float = parameter(0.05, "drive units", "Drive bonus for having practised last week.", 0.0, 5.0)
+    weight_workload: float = parameter(
+        2.0, "drive units per unit of overload",
+        "Practice drive lost when a unit's care work exceeds its staff's time: people cut improvement work to "
+        "get today's work done (Repenning and Sterman 2002).", 0.0, 10.0, source="calibrated: capability trap")
+    internalization_half: float = parameter(
+        0.15, "share of influence",
+        "Share of a person's influence coming from leaders they see and meet at which half of the practice "
+        "that pressure drives is taken on as one's own (self-determination theory: Gagne and Deci 2005).",
+        0.001, 1.0, source="calibrated: P1 synergy")
+    pressure_meaning: float = parameter(
+        0.2, "0-1 per unit of pressure", "How far accountability moves the commitment target: up for people who make "
+        "it their own, down for people who do not (Gagne and Deci 2005).", 0.0, 1.0,
+        source="calibrated: P1 synergy")
+    compliance_cynicism: float = parameter(
+        0.02, "0-1 per week", "Cynicism added each week to a person who practises only because they are held to "
+        "account, as far as they have not made it their own.", 0.0, 1.0, source="calibrated: compliance")
     cynicism_weight: float = parameter(0.3, "0-1", "How far cynicism pulls the commitment target down.", 0.0, 1.0)
     cynicism_decay: float = parameter(0.02, "per week", "Weekly decay of cynicism.", 0.0, 1.0)
     broken_promise_cynicism: float = parameter(0.1, "0-1 per event",
@@ -239,6 +305,16 @@ class Behaviour:
     turnover_rate: float = parameter(0.18, "per year", "Annual staff turnover (US hospitals: 0.16-0.21).", 0.0, 0.95)
     socialization: float = parameter(
         0.6, "0-1", "Weight of the unit's prevailing commitment in a new hire's starting commitment.", 0.0, 1.0)
+    hire_culture: float = parameter(
+        0.3, "0-1", "Weight of the unit's prevailing commitment in a new hire's own predisposition: who is "
+        "attracted, selected and stays (Schneider 1987).", 0.0, 1.0, source="Schneider 1987; calibrated: P6")
+    predisposition_drift: float = parameter(
+        0.002, "per week", "Share of the gap between a person's private predisposition and their commitment that "
+        "closes weekly: commitment held for years becomes one's own.", 0.0, 1.0, source="calibrated: P6")
+    climate_turnover: float = parameter(
+        1.0, "-", "Rise in the hazard of leaving per unit of cynicism or of overload (1 = twice the hazard at full "
+        "cynicism; Aiken et al. 2002 found 43% of burned-out nurses intending to leave, against 11%).",
+        0.0, 10.0, source="Aiken et al. 2002")
     ceo_turnover: float = parameter(0.15, "per year", "Annual chance that the CEO leaves (0.13-0.20).", 0.0, 0.95)
     senior_turnover: float = parameter(0.10, "per year", "Annual chance that a senior leader leaves.", 0.0, 0.95)
     initial_tenure: float = parameter(
@@ -247,12 +323,38 @@ class Behaviour:
     leader_capacity: float = parameter(20.0, "hours",
                                        "A leader's store of personal capital (energy) when fully rested.",
                                        0.0, 1000.0)
-    energy_recovery: float = parameter(4.0, "hours per week", "Energy a leader regains each week.", 0.0, 100.0)
-    steer_hours: float = parameter(2.0, "hours per week",
-                                   "A leader's steering and accountability reviews at full intensity.", 0.01, 100.0,
+    energy_recovery: float = parameter(
+        10.0, "hours per week", "Energy a leader regains each week: the hours a week they can give the strategy "
+        "for good (about a fifth of a 50-hour week; Vaughn et al. 2006).", 0.0, 100.0,
+        source="Vaughn et al. 2006; calibrated: P2")
+    steer_hours: float = parameter(3.0, "hours per week",
+                                   "A leader's time for unit reviews at full steering or accountability.", 0.01, 100.0,
                                    source="assumption")
-    round_contact_hours: float = parameter(0.25, "hours per person", "Time with one person spoken with on a round.",
-                                           0.01, 10.0, source="assumption")
+    review_hours: float = parameter(
+        1.0, "hours per unit", "One review of a unit: expectations set face to face, and its quality figures "
+        "gone through with its manager.", 0.01, 100.0, source="assumption")
+    review_promise: float = parameter(
+        0.2, "promises per review", "How much a review's promise of support counts, against a promise made face to "
+        "face on a round (1).", 0.0, 1.0, source="calibrated: trust")
+    expectation_decay: float = parameter(
+        0.1, "per week", "Weekly fading of the expectations and accountability a review set in a unit, until the "
+        "next review.", 0.0, 1.0, source="calibrated: reach")
+    round_hours: float = parameter(
+        0.5, "hours per round", "A round's fixed time: walking the unit and the debrief that decides which issues "
+        "to resolve (with its contacts, about the hour of a WalkRound: Frankel et al. 2005).", 0.01, 10.0,
+        source="Frankel et al. 2005")
+    round_contact_hours: float = parameter(0.1, "hours per person",
+                                           "Time with one person (staff or patient) met on a round.", 0.01, 10.0,
+                                           source="Frankel et al. 2005")
+    engagement_hours: float = parameter(
+        3.0, "hours per week", "The physician QI leader's work with the medical staff at full physician "
+        "engagement.", 0.01, 100.0, source="assumption")
+    engagement_weight: float = parameter(
+        8.0, "peer equivalents", "Weight of the physician QI leader's voice for every physician at full physician "
+        "engagement (medical staff meetings, one-to-ones).", 0.0, 100.0, source="assumption")
+    behind_scenes_hours: float = parameter(
+        3.0, "hours per week", "The CEO's behind-the-scenes work at full intensity: clarifying expectations with "
+        "managers and resolving escalated problems.", 0.01, 100.0, source="assumption")
     sponsor_hours: float = parameter(1.5, "hours per project per week",
                                      "Clearing one sponsored project's barriers at full barrier removal.",
                                      0.01, 100.0, source="assumption")
@@ -265,17 +367,26 @@ class Behaviour:
     project_timeout: float = parameter(
         3.0, "project lengths", "A project still unfinished after this many times its length has failed.",
         1.0, 100.0, source="assumption")
-    project_hazard: float = parameter(0.06, "per week", "Weekly chance an unsupported project collapses.", 0.0, 1.0)
+    project_hazard: float = parameter(0.075, "per week", "Weekly chance an unsupported project collapses.", 0.0, 1.0)
+    project_time: float = parameter(
+        0.02, "share of the week", "Staff time an active project takes from each member of its unit's staff.",
+        0.0, 1.0, source="assumption")
     redesign_share: float = parameter(
         0.3, "0-1", "Share of new projects that are system redesigns rather than quick fixes.", 0.0, 1.0)
     committee_redesign_boost: float = parameter(
         0.5, "0-1", "Share of the remaining quick fixes a fully attended committee turns into system redesigns.",
         0.0, 1.0, source="assumption")
     integration_per_tie: float = parameter(
-        0.1, "progress bonus per tie", "Project progress bonus per mean cross-unit tie per person.", 0.0, 10.0,
-        source="assumption")
+        0.1, "progress bonus per tie", "Project progress bonus per tie from its unit's members to other units, per "
+        "member.", 0.0, 10.0, source="assumption")
     max_tie_integration: float = parameter(0.5, "progress bonus", "Cap on the cross-unit-tie progress bonus.",
                                            0.0, 10.0, source="assumption")
+    linking_integration: float = parameter(
+        0.4, "progress bonus", "Project progress bonus from a champion who links the team to the managers of "
+        "other units, at full linking.", 0.0, 10.0, source="assumption")
+    redesign_spread: float = parameter(
+        0.3, "0-1", "Share of a successful redesign's capability that a unit adopts per unit of its ties to the "
+        "redesigning unit (cross-unit ties per member).", 0.0, 1.0, source="assumption")
     committee_integration: float = parameter(
         0.3, "progress bonus", "Project progress bonus when the quality integrating committee meets in full.",
         0.0, 10.0, source="assumption")
@@ -284,11 +395,81 @@ class Behaviour:
     observer_boost: float = parameter(
         0.02, "0-1", "Share of the gap to full commitment closed by the team's contacts outside the unit.", 0.0, 1.0)
     failure_cynicism: float = parameter(0.08, "0-1", "Cynicism added to a team whose project fails.", 0.0, 1.0)
-    quality_gain: float = parameter(0.1, "0-1", "Unit quality gained by a successful project.", 0.0, 1.0)
-    quick_fix_decay: float = parameter(0.04, "per week", "Weekly decay of a quick fix's quality gain.", 0.0, 1.0)
-    redesign_decay: float = parameter(0.002, "per week", "Weekly decay of a redesign's quality gain.", 0.0, 1.0)
-    quality_rate: float = parameter(0.05, "per week", "Share of the gap to practice-driven quality closed each week.",
-                                    0.0, 1.0)
+    project_capability: float = parameter(
+        0.08, "0-1", "Share of a unit's gap to full process capability that a successful project closes.",
+        0.0, 1.0, source="calibrated: P8")
+    quick_fix_decay: float = parameter(0.04, "per week", "Weekly decay of a quick fix's capability gain.", 0.0, 1.0)
+    redesign_decay: float = parameter(0.002, "per week", "Weekly decay of a redesign's capability gain.", 0.0, 1.0)
+    # Process capability and patient-care quality (simulation.units).
+    learning_rate: float = parameter(
+        0.01, "per week", "Share of a unit's gap to full process capability closed weekly when all its staff do "
+        "improvement work: learning by doing, with diminishing returns.", 0.0, 1.0,
+        source="calibrated: P6, quality")
+    capability_erosion: float = parameter(
+        0.004, "per week", "Weekly erosion of process capability that improvement work does not renew "
+        "(Repenning and Sterman 2002).", 0.0, 1.0, source="calibrated: capability trap")
+    qi_time: float = parameter(
+        0.05, "share of the week", "Time a person doing improvement work spends on it (about two hours of a "
+        "40-hour week).", 0.0, 1.0, source="assumption")
+    care_slack: float = parameter(
+        0.05, "share of the week", "Time a unit's staff have to spare before the strategy starts, after care and "
+        "their everyday improvement work; below 0 a unit starts overloaded.", -0.5, 0.5,
+        source="assumption; calibrated: capability trap")
+    rework_saving: float = parameter(
+        0.3, "0-1", "Share of the care work that full process capability saves (defects and rework avoided).",
+        0.0, 1.0, source="assumption")
+    overload_harm: float = parameter(
+        1.5, "quality per unit of overload", "Quality of care lost per unit of care work beyond the staff's time.",
+        0.0, 10.0, source="assumption")
+    barrier_rate: float = parameter(
+        0.01, "per week", "Process barriers that arise in a unit each week (share of the way to fully blocked).",
+        0.0, 1.0, source="assumption")
+    barrier_harm: float = parameter(
+        0.3, "0-1", "Share of process capability that fully blocking barriers take out of care.", 0.0, 1.0,
+        source="assumption")
+    barrier_fixing: float = parameter(
+        0.04, "per week", "Share of a unit's process barriers its staff fix weekly when all of them do improvement "
+        "work.", 0.0, 1.0, source="assumption")
+    incentive_relay: float = parameter(
+        0.5, "0-1", "Share of a middle manager's gap to a full relay that fully quality-tied incentives close.",
+        0.0, 1.0, source="assumption")
+    gaming_inflation: float = parameter(
+        0.3, "quality per unit of gaming", "How far gaming inflates a unit's reported quality above its real "
+        "quality.", 0.0, 1.0, source="assumption")
+    barrier_removed: float = parameter(
+        0.01, "0-1 per issue", "Share of a unit's process barriers that one resolved issue removes.", 0.0, 1.0,
+        source="assumption")
+    issues_per_contact: float = parameter(
+        0.5, "issues per patient met", "Chance that a patient met on a round raises an issue (every member of staff "
+        "spoken with raises one).",
+        0.0, 1.0, source="Frankel et al. 2005")
+    behind_scenes_resolution: float = parameter(
+        0.1, "0-1 per week", "Share of the barriers of the most blocked unit in scope that the CEO's "
+        "behind-the-scenes work removes each week, at full intensity.", 0.0, 1.0, source="assumption")
+    # How commitment shows in a staff survey (simulation.metrics.survey_responses).
+    survey_problem_point: float = parameter(
+        -0.55, "0-1 (commitment)", "Commitment at which a survey answer is as likely problematic as not.",
+        -1.0, 1.0, source="calibrated: P5 (Singer et al. 2008)")
+    survey_positive_point: float = parameter(
+        0.17, "0-1 (commitment)", "Commitment at which a survey answer is as likely positive as not.",
+        -1.0, 2.0, source="calibrated: survey (AHRQ HSOPS)")
+    survey_spread: float = parameter(
+        0.61, "0-1 (commitment)", "Spread of survey answers around a person's commitment (answers are noisy).",
+        0.01, 2.0, source="calibrated: P5 (Singer et al. 2008)")
+    # Hospitals differ (simulation.context): each draws its own context.
+    hospital_culture_sd: float = parameter(
+        0.05, "0-1 (sd)", "Between-hospital standard deviation of the mean predisposition of frontline staff and "
+        "middle managers (a hospital's baseline culture; problematic safety-climate responses ranged from 9% to "
+        "24% between hospitals: Singer et al. 2003).", 0.0, 0.3, source="Singer et al. 2003")
+    hospital_passion_sd: float = parameter(
+        0.1, "0-1 (sd)", "Between-hospital standard deviation of the CEO's and senior leaders' passion for "
+        "quality.", 0.0, 0.5, source="assumption")
+    hospital_turnover_sd: float = parameter(
+        0.25, "log-scale sd", "Between-hospital standard deviation of the log of the staff turnover rate (US "
+        "hospitals: about 10% to 30% a year: NSI 2024).", 0.0, 2.0, source="NSI 2024")
+    hospital_staffing_sd: float = parameter(
+        0.04, "share of the week (sd)", "Between-hospital standard deviation of the care slack (staffing: 4 to 8 "
+        "patients a nurse across hospitals: Aiken et al. 2002).", 0.0, 0.5, source="Aiken et al. 2002")
     culture_memory: float = parameter(26.0, "weeks",
                                       "Time constant of the culture index (an exponential moving average).",
                                       1.0, 1000.0)
@@ -310,10 +491,25 @@ class Levers:
     rounders: tuple[str, ...] = parameter((), "-", "Leaders who round: any of ceo, senior, physician, middle.",
                                           choices=LEADER_GROUPS)
     rounding_frequency: float = parameter(0.0, "rounds per week", "Rounds each rounding leader makes.", 0.0, 7.0)
-    rounding_contacts: int = parameter(5, "people per round", "Staff spoken with on one round.", 0, 100)
+    rounding_contacts: int = parameter(5, "people per round", "Frontline staff spoken with on one round.", 0, 100)
+    rounding_patients: int = parameter(0, "people per round", "Patients asked about their care on one round; what "
+                                       "they report goes into the unit's issues.", 0, 100)
     follow_through: float = parameter(0.5, "0-1", "Share of issues raised on rounds that get resolved.", 0.0, 1.0)
     projects_per_leader: int = parameter(0, "projects", "Projects each involved leader sponsors at once.", 0, 20)
     barrier_removal: float = parameter(0.5, "0-1", "How much a sponsor clears a project's barriers.", 0.0, 1.0)
+    linking: float = parameter(0.0, "0-1", "How much a senior champion links their project's team to the managers "
+                               "of other units who can help remove its barriers.", 0.0, 1.0)
+    behind_the_scenes: float = parameter(
+        0.0, "0-1", "The CEO's behind-the-scenes work: clarifying expectations with managers and resolving the "
+        "problems they escalate (Site D).", 0.0, 1.0)
+    impatience: float = parameter(
+        0.0, "0-1", "An edgy, impatient culture about quality: urgency that is sustained rather than decaying, and "
+        "impatience with slow projects, which are pushed or stopped sooner (Site D).", 0.0, 1.0)
+    physician_engagement: float = parameter(
+        0.0, "0-1", "How much the physician QI leader engages the medical staff in person, beyond the reporting "
+        "lines.", 0.0, 1.0)
+    incentives: float = parameter(
+        0.0, "0-1", "How far managers' evaluations and pay are tied to their unit's quality results.", 0.0, 1.0)
     committee: bool = parameter(False, "-", "Whether the quality integrating committee meets.")
     middle_development: float = parameter(
         0.0, "0-1", "Intensity of middle-manager development (raises their commitment and relay).", 0.0, 1.0)
@@ -321,13 +517,12 @@ class Levers:
         (), "weeks", "Weeks at which an external shock (sentinel event, grant, award) raises urgency.", kind="weeks")
     shock_size: float = parameter(0.5, "0-1", "Urgency added by one shock.", 0.0, 1.0)
     succession: float = parameter(
-        0.5, "0-1", "Succession planning: how much of a departing leader's passion their successor carries on.",
-        0.0, 1.0)
-    successor_passion: float = parameter(0.4, "0-1", "Passion a successor brings of their own, before succession "
-                                         "planning.", 0.0, 1.0)
+        0.5, "0-1", "Succession planning: how much of a departing leader's passion their successor carries on; "
+        "the rest is their own, drawn as for any new leader.", 0.0, 1.0)
     schedule: tuple[Event, ...] = parameter(
         (), "-", "Timed changes: {week, lever, value} sets a lever from that week; {week, depart} makes "
-        "'ceo' or 'physician' leave that week.", kind="schedule")
+        "'ceo' or 'physician' leave that week, and an optional levers table is the successor's strategy.",
+        kind="schedule")
 
 
 TABLES: dict[str, type] = {"run": RunSettings, "organization": OrganizationSettings, "behaviour": Behaviour,
@@ -469,20 +664,29 @@ def _check_event(event: Any, where: tuple[str | int, ...]) -> Event:
     if _is_bool(week) or not isinstance(week, numbers.Integral) or week < 1:
         raise ConfigError(f"must be an integer >= 1, got {week!r}", (*where, "week"))
     keys = set(event) - {"week"}
-    if keys == {"depart"}:
+    if keys in ({"depart"}, {"depart", "levers"}):
         if event["depart"] not in SCHEDULE_DEPARTURES:
             raise ConfigError(f"must be one of {', '.join(repr(d) for d in SCHEDULE_DEPARTURES)}, "
                               f"got {event['depart']!r}", (*where, "depart"))
-        return Departure(int(week), event["depart"])
+        successor = event.get("levers", {})
+        if not isinstance(successor, Mapping):
+            raise ConfigError(f"must be a table of the successor's levers, got {successor!r}", (*where, "levers"))
+        for name in successor:
+            if name not in SCHEDULED_LEVERS:
+                raise ConfigError(f"unknown lever{did_you_mean(str(name), SCHEDULED_LEVERS)}",
+                                  (*where, "levers", name))
+        return Departure(int(week), event["depart"], tuple(
+            (name, check_value(name, value, (*where, "levers", name))) for name, value in successor.items()))
     if keys == {"lever", "value"}:
         lever = event["lever"]
         if lever not in SCHEDULED_LEVERS:
             raise ConfigError(f"unknown lever {lever!r}{did_you_mean(str(lever), SCHEDULED_LEVERS)}",
                               (*where, "lever"))
         return LeverChange(int(week), lever, check_value(lever, event["value"], (*where, "value")))
-    unknown = sorted(keys - {"lever", "value", "depart"})
+    unknown = sorted(keys - {"lever", "value", "depart", "levers"})
     if unknown:
         raise ConfigError(f"unknown key {unknown[0]!r}{did_you_mean(unknown[0], ['lever', 'value', 'depart'])}; "
-                          "an event has week plus either lever and value, or depart", (*where, unknown[0]))
+                          "an event has week plus either lever and value, or depart (and the successor's levers)",
+                          (*where, unknown[0]))
     raise ConfigError(f"must have week plus either lever and value, or depart; got keys "
                       f"{', '.join(sorted(event))}", where)

@@ -8,8 +8,9 @@ keeps the two engines in step, and what lets special choices of the
 arguments reduce the model to classic results (DeGroot, Friedkin-Johnsen,
 Granovetter and Watts).
 
-Units: commitment, alignment, trust, cynicism, urgency, quality and
-resources are all on [0, 1]; rates are per week; a step is one week.
+Units: commitment, alignment, trust, cynicism, urgency, capability,
+barriers, quality and resources are all on [0, 1]; workload and overload
+are shares of a person's week; rates are per week; a step is one week.
 """
 
 from __future__ import annotations
@@ -35,8 +36,9 @@ def within(value, low, high):
 
 # --- 1. impetus ----------------------------------------------------------------
 def urgency_next(urgency, decay, shock):
-    """Urgency decays at ``decay`` per week; a shock adds to it (capped at 1)."""
-    return np.minimum(1.0, urgency * (1.0 - decay) + shock)
+    """Urgency decays at ``decay`` per week; a shock (or a result, of either
+    sign) adds to it, within [0, 1]."""
+    return within(urgency * (1.0 - decay) + shock, 0.0, 1.0)
 
 
 # --- 2. leader energy ------------------------------------------------------------
@@ -131,14 +133,17 @@ def peer_practice(practising_ties, ties, mode):
 
 
 def practice_drive(commitment, alignment, accountability, peers, practised,
-                   w_commitment, w_alignment, w_accountability, w_peers, habit):
+                   w_commitment, w_alignment, w_accountability, w_peers, habit, overload=0.0, w_workload=0.0):
     """What pushes a person to do improvement work this week.
 
     Attitude (commitment), clarity (alignment), pressure (accountability),
-    example (peers' practice) and habit (having practised last week).
+    example (peers' practice) and habit (having practised last week), less
+    what today's overload takes (``overload``: care work beyond the staff's
+    time, as a share of the week): people short of time cut improvement
+    work first (Repenning and Sterman 2002).
     """
     return (w_commitment * commitment + w_alignment * alignment
-            + w_accountability * accountability + w_peers * peers + habit * practised)
+            + w_accountability * accountability + w_peers * peers + habit * practised - w_workload * overload)
 
 
 def practises(drive, threshold):
@@ -197,17 +202,64 @@ def cynicism_next(cynicism, decay, added):
 
 
 def feedback(commitment, kept, boost):
-    """Each issue raised on a round and resolved closes ``boost`` of a
-    person's gap to full commitment: feedback is the active ingredient of
-    rounding (P4)."""
-    return commitment + (1.0 - (1.0 - boost) ** kept) * (1.0 - commitment)
+    """Resolved issues raised on a round close ``boost`` of a person's gap to
+    full commitment each (at most all of it): feedback is the active
+    ingredient of rounding (P4)."""
+    return commitment + np.minimum(1.0, boost * kept) * (1.0 - commitment)
 
 
-def trust_next(trust, kept, broken, rate):
-    """Each kept promise closes ``rate`` of the gap to full trust; each broken
-    one removes ``rate`` of the trust there is."""
-    trust = trust + (1.0 - (1.0 - rate) ** kept) * (1.0 - trust)
-    return trust * (1.0 - rate) ** broken
+def trust_next(trust, kept, broken, rate, asymmetry=1.0):
+    """Kept promises close ``rate`` of the gap to full trust each, and broken
+    ones remove ``asymmetry * rate`` of the trust there is each (at most all
+    of it): trust is lost faster than it is won (Slovic 1993). Counts may be
+    fractional (a promise partly kept). Written with sums and products only,
+    so every engine computes the same number to the last bit."""
+    trust = trust + np.minimum(1.0, rate * kept) * (1.0 - trust)
+    return trust * (1.0 - np.minimum(1.0, asymmetry * rate * broken))
+
+
+def internalization(leader_share, half):
+    """How much of the practice that pressure drives a person takes on as
+    their own, 0-1: it grows with the share of their influence that comes
+    from leaders they see and meet (authentic, involved leadership supports
+    autonomy; Gagne and Deci 2005), half at ``leader_share = half``."""
+    return leader_share / (leader_share + half)
+
+
+def share(part, rest):
+    """``part / (part + rest)``, 0 where both are 0."""
+    total = part + rest
+    return select(total > 0, part / select(total > 0, total, 1.0), 0.0)
+
+
+def framed_pressure(target, pressure, internalized, weight):
+    """Pressure lands as commitment where people make it their own, and as
+    resistance where they do not: it moves the commitment target by
+    ``weight * pressure`` towards 1 for a person whose practice under it is
+    wholly internalized, and as far towards 0 for one whose is not (the
+    controlling and the autonomy-supportive faces of the same demand;
+    Gagne and Deci 2005)."""
+    return target + weight * pressure * (2.0 * internalized - 1.0)
+
+
+def compliance(practised, own_drive, threshold):
+    """1.0 for a person who practises only because they are held to
+    account: their drive without the pressure (``own_drive``) falls short of
+    their threshold (compliance, not commitment); else 0.0."""
+    return practised * (1.0 - practises(own_drive, threshold))
+
+
+def learning_from_practice(learning, compliant, internalized):
+    """How much practice builds belief: fully when it is one's own choice;
+    when it is compliance (``compliant`` 1), only as far as it is
+    internalized."""
+    return learning * (1.0 - compliant * (1.0 - internalized))
+
+
+def drifted_predisposition(predisposition, commitment, rate):
+    """A private predisposition drifts ``rate`` of the way a week towards the
+    commitment a person holds: commitment kept for years becomes one's own."""
+    return predisposition + rate * (commitment - predisposition)
 
 
 def developed_predisposition(predisposition, development, rate):
@@ -222,17 +274,74 @@ def weekly_hazard(annual_rate):
     return 1.0 - (1.0 - annual_rate) ** (1.0 / WEEKS_PER_YEAR)
 
 
+def climate_hazard(hazard, cynicism, overload, elasticity):
+    """The weekly hazard of leaving in a poor climate: raised by
+    ``elasticity`` per unit of cynicism and of overload, at most 1."""
+    return np.minimum(1.0, hazard * (1.0 + elasticity * (cynicism + overload)))
+
+
+def hired_predisposition(drawn, culture, weight):
+    """A new hire's own predisposition: their drawn one, moved ``weight`` of
+    the way to the prevailing commitment of the unit they join (``culture``:
+    who is attracted, selected and stays; Schneider 1987)."""
+    return (1.0 - weight) * drawn + weight * culture
+
+
 def new_hire_commitment(predisposition, unit_commitment, socialization):
     """A new hire starts between their own predisposition and the commitment
     that prevails in their unit."""
     return (1.0 - socialization) * predisposition + socialization * unit_commitment
 
 
-# --- 9. outcomes --------------------------------------------------------------------------------
-def quality_next(quality, practice_rate, rate):
-    """A unit's underlying quality closes ``rate`` of the gap to its
-    practice rate each week: what staff do every day sets quality."""
-    return quality + rate * (practice_rate - quality)
+# --- 9. outcomes: capability, workload and quality of care ----------------------------------------
+def capability_next(capability, practice_rate, learning, erosion):
+    """A unit's process capability (0-1) after a week of improvement work by
+    ``practice_rate`` of its staff: learning by doing closes ``learning *
+    practice_rate`` of the gap to full capability (diminishing returns), and
+    ``erosion`` of what there is decays unless work renews it (Repenning and
+    Sterman 2002)."""
+    return within(capability + learning * practice_rate * (1.0 - capability) - erosion * capability, 0.0, 1.0)
+
+
+def barriers_next(barriers, arising, fixing, practice_rate):
+    """A unit's process barriers (0-1, 1 = fully blocked) after a week: new
+    ones arise at ``arising`` of the way to fully blocked, and staff who do
+    improvement work fix ``fixing * practice_rate`` of them."""
+    return within(barriers + arising * (1.0 - barriers) - fixing * practice_rate * barriers, 0.0, 1.0)
+
+
+def care_demand(capability, load, saving):
+    """Care work a unit's staff must do, as a share of their week: ``load``
+    where processes have no capability, less where they are capable (fewer
+    defects to redo)."""
+    return load * (1.0 - saving * capability)
+
+
+def care_load(capability, free_time, slack, saving):
+    """The care load (see `care_demand`) that leaves ``slack`` of the week
+    to spare, at ``capability``, to staff with ``free_time`` of their week
+    left after improvement work."""
+    return (free_time - slack) / (1.0 - saving * capability)
+
+
+def free_time(qi_share, backfill):
+    """Share of the week a unit's staff have for care after improvement work
+    (``qi_share`` of their week, of which ``backfill`` is covered by QI
+    resources)."""
+    return 1.0 - (1.0 - backfill) * qi_share
+
+
+def overload(demand, free):
+    """Care work beyond the staff's free time, as a share of the week; 0 when
+    the work fits."""
+    return np.maximum(0.0, demand - free)
+
+
+def quality_of_care(capability, barriers, overload, barrier_harm, overload_harm):
+    """Share of care delivered without a defect (0-1): the capability that
+    process barriers leave to act, less what overload costs."""
+    return within(capability * (1.0 - barrier_harm * barriers) - overload_harm * overload, 0.0, 1.0)
+
 
 
 def moving_average(previous, value, memory):

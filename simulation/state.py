@@ -29,10 +29,17 @@ STATE_FIELDS = ("commitment", "alignment", "direction", "trust", "cynicism", "pr
  PREDISPOSITION, SUSCEPTIBILITY, THRESHOLD, PASSION) = range(len(STATE_FIELDS))
 
 SIGNAL_FIELDS = ("steer", "visibility", "contact_weight", "contact_sum", "kept", "broken", "accountability",
-                 "practice_draw", "development", "hours")
+                 "practice_draw", "development", "relay_support", "hours", "overload", "results", "promise_kept",
+                 "promise_broken")
 """The rows of `Signals.values`, in order."""
-(STEER, VISIBILITY, CONTACT_WEIGHT, CONTACT_SUM, KEPT, BROKEN, ACCOUNTABILITY,
- PRACTICE_DRAW, DEVELOPMENT, HOURS) = range(len(SIGNAL_FIELDS))
+(STEER, VISIBILITY, CONTACT_WEIGHT, CONTACT_SUM, KEPT, BROKEN, ACCOUNTABILITY, PRACTICE_DRAW, DEVELOPMENT,
+ RELAY_SUPPORT, HOURS, OVERLOAD, RESULTS, PROMISE_KEPT, PROMISE_BROKEN) = range(len(SIGNAL_FIELDS))
+
+UNIT_SIGNAL_FIELDS = ("expectation_set", "accountability_set", "barriers_cleared", "reviews")
+"""The rows of `Signals.units` (one column per unit): the expectations and
+accountability reviews set this week (the strongest), the share of the
+unit's process barriers leaders cleared, and the reviews it had."""
+EXPECTATION_SET, ACCOUNTABILITY_SET, BARRIERS_CLEARED, REVIEWS = range(len(UNIT_SIGNAL_FIELDS))
 
 
 def _row(k: int, doc: str) -> Any:
@@ -105,21 +112,26 @@ class Signals:
     person's organization holds them to this week (0-1). ``practice_draw``:
     each person's uniform draw for acting on their practice drive this week
     (drawn by the model, so every engine uses the same numbers).
-    ``development``: the development a middle manager receives (0-1).
-    ``hours``: leader-hours spent this week.
+    ``development``: the development a middle manager receives (0-1), which
+    raises their own predisposition. ``relay_support``: what strengthens a
+    middle manager's relay (0-1): development, and pay tied to results.
+    ``hours``: leader-hours spent this week. ``overload`` and ``results``:
+    the overload and the visible results of the person's unit (from
+    `simulation.units`). ``promise_kept`` / ``promise_broken``: the support
+    that reviews promised a person's unit this week and that was (not)
+    delivered, in promises.
 
-    ``committee_attendance`` counts the committee members who met this week,
-    and ``organization_accountability`` is the strongest accountability a
-    steering leader set this week (0-1), which the organization holds
-    everyone to.
+    ``units`` holds what leaders did to each unit (`UNIT_SIGNAL_FIELDS`).
+
+    ``committee_attendance`` counts the committee members who met this week.
     """
 
-    __slots__ = ("values", "committee_attendance", "organization_accountability")
+    __slots__ = ("values", "units", "committee_attendance")
 
-    def __init__(self, n: int) -> None:
+    def __init__(self, n: int, n_units: int = 0) -> None:
         self.values = np.zeros((len(SIGNAL_FIELDS), n))
+        self.units = np.zeros((len(UNIT_SIGNAL_FIELDS), n_units))
         self.committee_attendance = 0
-        self.organization_accountability = 0.0
 
     steer = _row(STEER, "Direction a leader sends down this week, 0-1.")
     visibility = _row(VISIBILITY, "Visibility of a leader's passion beyond their reports, 0-1.")
@@ -130,7 +142,17 @@ class Signals:
     accountability = _row(ACCOUNTABILITY, "Accountability a person is held to this week, 0-1.")
     practice_draw = _row(PRACTICE_DRAW, "Uniform draw for acting on the practice drive this week.")
     development = _row(DEVELOPMENT, "Development a middle manager receives, 0-1.")
+    relay_support = _row(RELAY_SUPPORT, "What strengthens a middle manager's relay, 0-1.")
     hours = _row(HOURS, "Leader-hours spent this week.")
+    overload = _row(OVERLOAD, "Overload of the person's unit, as a share of the week.")
+    results = _row(RESULTS, "Visible results of the person's unit: its quality against what it was.")
+    promise_kept = _row(PROMISE_KEPT, "Support that reviews promised and delivered this week, in promises.")
+    promise_broken = _row(PROMISE_BROKEN, "Support that reviews promised and did not deliver, in promises.")
+
+    def clear(self, unit: int, share: float) -> None:
+        """Record that leaders cleared ``share`` of ``unit``'s process barriers
+        (shares compound: clearing half twice clears three quarters)."""
+        self.units[BARRIERS_CLEARED, unit] = 1.0 - (1.0 - self.units[BARRIERS_CLEARED, unit]) * (1.0 - share)
 
     def leaders_reach_anyone(self) -> bool:
         """Whether any leader was visible or spoke with anyone this week; if
@@ -138,33 +160,43 @@ class Signals:
         return bool(self.values[VISIBILITY].any() or self.values[CONTACT_WEIGHT].any())
 
 
-def level_predisposition(role: np.ndarray, behaviour: Behaviour) -> np.ndarray:
-    """Mean predisposition by role: frontline staff at ``frontline_commitment``,
+def level_predisposition(role: np.ndarray, behaviour: Behaviour, group: np.ndarray | None = None) -> np.ndarray:
+    """Mean predisposition by role: frontline staff at ``frontline_commitment``
+    (nurses and physicians above or below it by their group's offset),
     middle managers at ``middle_commitment`` (P5); the CEO and senior
     leaders at their passion."""
     means = np.array([behaviour.ceo_passion, behaviour.senior_passion, behaviour.middle_commitment,
-                      behaviour.frontline_commitment])
-    return means[role]
+                      behaviour.frontline_commitment])[role]
+    if group is None:
+        return means
+    offsets = np.array([0.0, behaviour.nurse_offset, behaviour.physician_offset])[group]
+    return within(means + np.where(role == FRONTLINE, offsets, 0.0), 0.0, 1.0)
 
 
 def draw_traits(role: np.ndarray, behaviour: Behaviour, rng: np.random.Generator,
-                passion: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                inherited: np.ndarray | None = None, succession: float = 0.0,
+                group: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Draw heterogeneous traits for the people with the given roles.
 
     Used for the founding staff and for every new hire, always drawing in the
     same order, so that every engine consumes the generator identically.
-    ``passion``, if given, is the passion of each CEO or senior leader among
-    them (a successor's, set by succession planning) instead of a fresh draw.
+    The founding CEO's passion is ``ceo_passion`` exactly; a successor's is
+    drawn as for any new leader. ``inherited``, if given, is the passion of
+    the leaders each new CEO or senior leader succeeds, of which they carry
+    on the share ``succession`` (succession planning). ``group`` gives each
+    person's professional group (see `level_predisposition`).
     """
     k = len(role)
     top = role <= SENIOR
-    mean = level_predisposition(role, behaviour)
+    mean = level_predisposition(role, behaviour, group)
     # The three traits' noise in one draw: the same numbers as three draws in turn.
     noise = rng.standard_normal((3, k))
     predisposition = within(mean + behaviour.predisposition_spread * noise[0], 0.0, 1.0)
-    np.putmask(predisposition, role == CEO, mean)  # the CEO's passion is set exactly
-    if passion is not None:
-        predisposition = np.where(top, passion, predisposition)
+    if inherited is None:
+        np.putmask(predisposition, role == CEO, mean)  # the founding CEO's passion is set exactly
+    else:
+        predisposition = np.where(top, succession * inherited + (1.0 - succession) * predisposition,
+                                  predisposition)
     s = behaviour.susceptibility
     # The spread vanishes at 0 and 1, so a population with susceptibility 1
     # (DeGroot) or 0 (fully stubborn) has exactly that, leaders aside.
@@ -180,7 +212,7 @@ def draw_traits(role: np.ndarray, behaviour: Behaviour, rng: np.random.Generator
 def initial_state(org: Organization, behaviour: Behaviour, rng: np.random.Generator) -> StaffState:
     """The founding staff, before any strategy has acted."""
     n = org.n
-    traits = draw_traits(org.role, behaviour, rng)
+    traits = draw_traits(org.role, behaviour, rng, group=org.group)
     tenure = rng.integers(0, int(behaviour.initial_tenure), size=n).astype(float)
     commitment = traits["predisposition"].copy()
     zeros = np.zeros(n)

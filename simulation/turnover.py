@@ -1,8 +1,8 @@
 """Turnover, departures and succession (step 8 of DESIGN section 3).
 
 `turnover` draws who leaves this week and what their successors bring, and
-returns it as `Replacements`; the model writes the new hires' state and
-swaps in their agents.
+returns it as `Replacements`; the model writes the new hires' state, swaps
+in their agents, and applies the trust the departures cost.
 """
 
 from __future__ import annotations
@@ -30,31 +30,40 @@ class Replacements:
 
 
 def turnover(state: StaffState, org: Organization, behaviour: Behaviour, levers: Levers, leave_hazard: np.ndarray,
-             departing: list[int], unit_commitment: np.ndarray, rng: np.random.Generator) -> Replacements | None:
+             overload: np.ndarray, departing: list[int], unit_commitment: np.ndarray,
+             rng: np.random.Generator) -> Replacements | None:
     """Staff and leaders who leave this week, and their successors.
 
-    Everyone leaves with their role's weekly hazard (``leave_hazard``), and
-    the people in ``departing`` (scheduled departures) leave for certain. A
-    new hire starts between their own predisposition and their unit's
-    prevailing commitment (socialization); a successor to a leader carries on
-    a share of their predecessor's passion (succession planning). Returns
+    Everyone leaves with their role's weekly hazard (``leave_hazard``),
+    raised in a poor climate by their cynicism and their unit's overload
+    (``overload``, one per person); the people in ``departing`` (scheduled
+    departures) leave for certain. A new hire starts between their own
+    predisposition and their unit's prevailing commitment (socialization),
+    and their predisposition itself leans to it (who is attracted and
+    stays); a successor to a leader carries on the share ``succession`` of
+    their predecessor's passion and brings the rest of their own. Returns
     None if nobody leaves.
     """
-    leaving = rng.random(org.n) < leave_hazard
+    hazard = rules.climate_hazard(leave_hazard, state.cynicism, overload, behaviour.climate_turnover)
+    leaving = rng.random(org.n) < hazard
     leaving[departing] = True
     leavers = np.flatnonzero(leaving)
     if not len(leavers):
         return None
     role = org.role[leavers]
-    successor = levers.succession * state.passion[leavers] + (1.0 - levers.succession) * levers.successor_passion
-    traits = draw_traits(role, behaviour, rng, passion=successor)
+    traits = draw_traits(role, behaviour, rng, inherited=state.passion[leavers], succession=levers.succession,
+                         group=org.group[leavers])
     unit = org.unit[leavers]
+    in_unit = unit >= 0
     unit_c = unit_commitment[np.maximum(unit, 0)]
+    traits["predisposition"] = np.where(in_unit, rules.hired_predisposition(traits["predisposition"], unit_c,
+                                                                            behaviour.hire_culture),
+                                        traits["predisposition"])
     k = len(leavers)
     zeros = np.zeros(k)
     columns = {
         **traits,
-        "commitment": np.where(unit >= 0,
+        "commitment": np.where(in_unit,
                                rules.new_hire_commitment(traits["predisposition"], unit_c, behaviour.socialization),
                                traits["predisposition"]),
         "alignment": zeros, "direction": zeros, "trust": np.full(k, behaviour.base_trust), "cynicism": zeros,

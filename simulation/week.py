@@ -48,9 +48,14 @@ from simulation.state import (
     DEVELOPMENT,
     DIRECTION,
     KEPT,
+    OVERLOAD,
     PRACTICE,
     PRACTICE_DRAW,
     PREDISPOSITION,
+    PROMISE_BROKEN,
+    PROMISE_KEPT,
+    RELAY_SUPPORT,
+    RESULTS,
     STEER,
     SUSCEPTIBILITY,
     TENURE,
@@ -59,10 +64,10 @@ from simulation.state import (
     VISIBILITY,
 )
 
-AROUND_FIELDS = ("has_boss", "boss_commitment", "boss_development", "boss_direction", "tie_commitment",
+AROUND_FIELDS = ("has_boss", "boss_commitment", "boss_relay_support", "boss_direction", "tie_commitment",
                  "tie_practice", "tie_weight", "seen_commitment", "seen_weight")
 """What `gather_everyone` and `gather_person` give, row by row."""
-(HAS_BOSS, BOSS_COMMITMENT, BOSS_DEVELOPMENT, BOSS_DIRECTION, TIE_COMMITMENT, TIE_PRACTICE, TIE_WEIGHT,
+(HAS_BOSS, BOSS_COMMITMENT, BOSS_RELAY_SUPPORT, BOSS_DIRECTION, TIE_COMMITMENT, TIE_PRACTICE, TIE_WEIGHT,
  SEEN_COMMITMENT, SEEN_WEIGHT) = range(len(AROUND_FIELDS))
 
 CHANGED_FIELDS = (COMMITMENT, ALIGNMENT, DIRECTION, TRUST, CYNICISM, PRACTICE, TENURE, PREDISPOSITION)
@@ -91,37 +96,56 @@ def staff_week(now: Any, around: Any, sig: Any, p: Any, nxt: Any) -> None:
     # 3. Structural cascade: take up the direction the manager relays.
     has_boss = around[HAS_BOSS] > 0.0
     boss_gain = rules.select(has_boss, rules.relay_gain(around[BOSS_COMMITMENT], p.relay_gain_low,
-                                                        p.relay_gain_high, around[BOSS_DEVELOPMENT]), 0.0)
+                                                        p.relay_gain_high, around[BOSS_RELAY_SUPPORT]), 0.0)
     direction = rules.direction_next(sig[STEER], around[BOSS_DIRECTION], boss_gain)
     alignment = rules.alignment_next(now[ALIGNMENT], direction, p.alignment_rate)
 
     # 4. Social influence: ties and manager, then the leaders seen and met,
     # as far as the person trusts leadership.
     trust_weight = rules.leader_trust_weight(now[TRUST], now[CYNICISM])
+    leaders_heard = trust_weight * (p.leader_weight * around[SEEN_WEIGHT] + sig[CONTACT_WEIGHT])
     weighted = around[TIE_COMMITMENT] + trust_weight * (p.leader_weight * around[SEEN_COMMITMENT] + sig[CONTACT_SUM])
-    total = around[TIE_WEIGHT] + trust_weight * (p.leader_weight * around[SEEN_WEIGHT] + sig[CONTACT_WEIGHT])
+    total = around[TIE_WEIGHT] + leaders_heard
     target = rules.influence_target(weighted, total, now[COMMITMENT], now[PREDISPOSITION], now[SUSCEPTIBILITY],
                                     now[CYNICISM], p.cynicism_weight)
-    target = rules.practice_experience(target, now[PRACTICE], p.practice_learning)
-    commitment = rules.commitment_next(now[COMMITMENT], target, p.influence_rate)
-    commitment = rules.feedback(commitment, sig[KEPT], p.feedback_boost)  # issues resolved on rounds
-
-    # 5. Practice: a threshold on attitude, clarity, pressure, peers and habit.
+    # Practice builds belief, fully where it is one's own choice; where only
+    # pressure brings it about (compliance), only as far as the leaders one
+    # hears make it one's own.
     peers = rules.peer_practice(around[TIE_PRACTICE], around[TIE_WEIGHT], p.peer_mode)
     pressure = rules.accountability_pressure(sig[HELD_TO_ACCOUNT], boss_gain)
-    drive = rules.practice_drive(commitment, alignment, pressure, peers, now[PRACTICE], p.weight_commitment,
-                                 p.weight_alignment, p.weight_accountability, p.weight_peers, p.habit)
+    internalized = rules.internalization(rules.share(leaders_heard, around[TIE_WEIGHT]), p.internalization_half)
+    own_drive = rules.practice_drive(now[COMMITMENT], now[ALIGNMENT], 0.0, peers, now[PRACTICE], p.weight_commitment,
+                                     p.weight_alignment, p.weight_accountability, p.weight_peers, p.habit,
+                                     sig[OVERLOAD], p.weight_workload)
+    compliant = rules.compliance(now[PRACTICE], own_drive, now[THRESHOLD])
+    target = rules.practice_experience(target, now[PRACTICE],
+                                       rules.learning_from_practice(p.practice_learning, compliant, internalized))
+    target = rules.framed_pressure(target, pressure, internalized, p.pressure_meaning)
+    commitment = rules.commitment_next(now[COMMITMENT], target, p.influence_rate)
+    commitment = rules.feedback(commitment, sig[KEPT], p.feedback_boost)  # issues resolved on rounds
+    commitment = rules.kick(commitment, rules.within(p.results_boost * sig[RESULTS], -1.0, 1.0))  # results seen
 
-    # 7. Fatigue, cynicism, trust and development.
+    # 5. Practice: a threshold on attitude, clarity, pressure, peers and
+    # habit, less what overload takes.
+    drive = rules.practice_drive(commitment, alignment, pressure, peers, now[PRACTICE], p.weight_commitment,
+                                 p.weight_alignment, p.weight_accountability, p.weight_peers, p.habit,
+                                 sig[OVERLOAD], p.weight_workload)
+
+    # 7. Fatigue, cynicism, trust and development. Broken promises, and
+    # practice that only pressure brings about and that is not made one's
+    # own, breed cynicism; trust follows promises kept and broken, on rounds and in reviews.
+    coerced = compliant * (1.0 - internalized)
     nxt[COMMITMENT] = commitment
     nxt[ALIGNMENT] = alignment
     nxt[DIRECTION] = direction
     nxt[PRACTICE] = rules.practice_next(now[PRACTICE], rules.practises(drive, now[THRESHOLD]),
                                         sig[PRACTICE_DRAW], p.practice_uptake)
-    nxt[CYNICISM] = rules.cynicism_next(now[CYNICISM], p.cynicism_decay, sig[BROKEN] * p.broken_promise_cynicism)
-    nxt[TRUST] = rules.trust_next(now[TRUST], sig[KEPT], sig[BROKEN], p.trust_rate)
-    nxt[PREDISPOSITION] = rules.developed_predisposition(now[PREDISPOSITION], sig[DEVELOPMENT],
-                                                         p.development_rate)
+    nxt[CYNICISM] = rules.cynicism_next(now[CYNICISM], p.cynicism_decay,
+                                        sig[BROKEN] * p.broken_promise_cynicism + p.compliance_cynicism * coerced)
+    nxt[TRUST] = rules.trust_next(now[TRUST], sig[KEPT] + sig[PROMISE_KEPT], sig[BROKEN] + sig[PROMISE_BROKEN],
+                                  p.trust_rate, p.trust_asymmetry)
+    predisposition = rules.developed_predisposition(now[PREDISPOSITION], sig[DEVELOPMENT], p.development_rate)
+    nxt[PREDISPOSITION] = rules.drifted_predisposition(predisposition, commitment, p.predisposition_drift)
     nxt[TENURE] = now[TENURE] + 1.0
 
 
@@ -166,7 +190,7 @@ def gather_everyone(now: np.ndarray, sig: np.ndarray, network: Network) -> tuple
         seen_weight = network.skip_level @ sig[VISIBILITY]
     else:
         seen_commitment = seen_weight = np.zeros(network.n)
-    return (has_boss, now[COMMITMENT][boss], sig[DEVELOPMENT][boss],
+    return (has_boss, now[COMMITMENT][boss], sig[RELAY_SUPPORT][boss],
             rules.select(has_boss > 0.0, now[DIRECTION][boss], 0.0),
             network.peers @ now[COMMITMENT], network.peers @ now[PRACTICE], network.tie_weight,
             seen_commitment, seen_weight)
@@ -189,7 +213,7 @@ def gather_person(i: int, now: np.ndarray, sig: np.ndarray, has_boss: np.ndarray
     manager = boss[i]
     around[HAS_BOSS] = has_boss[i]
     around[BOSS_COMMITMENT] = now[COMMITMENT, manager]
-    around[BOSS_DEVELOPMENT] = sig[DEVELOPMENT, manager]
+    around[BOSS_RELAY_SUPPORT] = sig[RELAY_SUPPORT, manager]
     around[BOSS_DIRECTION] = now[DIRECTION, manager] if has_boss[i] > 0.0 else 0.0
     weighted = 0.0
     practising = 0.0

@@ -56,10 +56,10 @@ def test_rounding_visits_the_least_recently_seen_then_least_committed_unit():
 def test_a_round_talks_with_frontline_staff_of_the_unit_and_records_promises():
     model = model_with(rounders=["ceo"], rounding_contacts=4, follow_through=0.5)
     ceo = model.people[model.organization.ceo]
-    signals = Signals(model.organization.n)
+    signals = Signals(model.organization.n, model.organization.n_units)
     hours = ceo.round_on(signals, 3, 4)
     contacted = np.flatnonzero(signals.contact_weight)
-    assert hours == 4 * HOURS.round_contact_hours
+    assert hours == HOURS.round_hours + 4 * HOURS.round_contact_hours
     assert len(contacted) == 4
     assert set(contacted) <= set(model.organization.frontline(3))
     np.testing.assert_allclose(signals.contact_sum[contacted], model.behaviour.rounding_weight * ceo.commitment)
@@ -84,7 +84,7 @@ def test_champions_adopt_the_neediest_orphan_before_chartering():
     assert ceo.choose_project() is needy and needy.sponsor == ceo.index
     # No orphans left in scope: charter a new project in the most committed
     # unit among those with the fewest projects.
-    keen.sponsor = 99
+    model.projects.adopt(keen, 99)
     model.unit_commitment[:] = 0.3
     model.unit_commitment[7] = 0.8
     project = ceo.choose_project()
@@ -101,8 +101,9 @@ def test_energy_goes_to_projects_then_committee_then_steering_then_rounding():
         return model.signals, ceo
 
     sponsor, meet, steer = HOURS.sponsor_hours, HOURS.committee_hours, HOURS.steer_hours
-    sig, ceo = spend(sponsor + meet + steer + 4 * HOURS.round_contact_hours)
-    assert sig.hours[ceo.index] == pytest.approx(sponsor + meet + steer + 1.0)
+    round_ = HOURS.round_hours + 4 * HOURS.round_contact_hours
+    sig, ceo = spend(sponsor + meet + steer + round_)
+    assert sig.hours[ceo.index] == pytest.approx(sponsor + meet + steer + round_)
     sig, ceo = spend(sponsor + meet + steer)  # no energy left for rounding
     assert sig.contact_weight.sum() == 0 and sig.steer[ceo.index] > 0
     sig, ceo = spend(sponsor + meet)  # nor for steering
@@ -110,3 +111,42 @@ def test_energy_goes_to_projects_then_committee_then_steering_then_rounding():
     sig, ceo = spend(sponsor)
     assert sig.hours[ceo.index] == pytest.approx(sponsor)
     assert ceo.sponsored[0].sponsor == ceo.index
+
+
+# --- costs that must not grow with the hospital (issue 17: count operations, not time) ------------
+class CountingDict(dict):
+    """A dict that counts the entries anyone looks at."""
+
+    looked = 0
+
+    def __getitem__(self, key):
+        CountingDict.looked += 1
+        return super().__getitem__(key)
+
+    def items(self):
+        CountingDict.looked += len(self)
+        return super().items()
+
+
+def test_finding_an_orphan_project_looks_only_at_the_leaders_own_units():
+    for staff in (1000, 4000):
+        model = model_with(staff=staff, projects_per_leader=0)
+        org, projects = model.organization, model.projects
+        for unit in range(org.n_units):  # an orphan project in every unit
+            projects.charter(unit, 0, model.rng)
+        projects._orphans = CountingDict(projects._orphans)
+        manager = next(p for p in model.people if isinstance(p, MiddleManager))
+        CountingDict.looked = 0
+        orphans = projects.orphans_in(manager.scope, manager.scope_units)
+        assert [p.unit for p in orphans] == [manager.unit]
+        assert CountingDict.looked <= len(manager.scope)  # one unit, whatever the hospital's size
+
+
+def test_each_leaders_units_come_from_one_walk_up_the_chain_from_each_unit():
+    for staff in (1000, 4000):
+        org = model_with(staff=staff).organization
+        # The map holds each unit once for each leader above it, no more: its
+        # size is the units times the depth of the hierarchy, linear in staff.
+        heads = org.unit_head[org.unit_head >= 0]
+        assert sum(len(units) for units in org.units_led.values()) == int((org.depth[heads] + 1).sum())
+        assert set(org.units_led) <= set(np.flatnonzero(org.role <= 2))

@@ -296,7 +296,7 @@ def test_new_hires_are_socialized_into_their_unit():
 def test_ceo_departure_and_succession():
     for succession, expected in ((0.0, 0.2), (1.0, 0.75), (0.5, 0.475)):
         model = OrgChangeModel(staff=200, seed=16, schedule=[{"week": 5, "depart": "ceo"}], succession=succession,
-                               successor_passion=0.2, ceo_passion=0.75, ceo_turnover=0.0,
+                               ceo_passion=0.75, ceo_turnover=0.0,
                                projects_per_leader=1, involved=["ceo"])
         founder = model.people[model.organization.ceo]
         model.run(4)

@@ -44,8 +44,22 @@ CASES = {
     "developed_predisposition": (rules.developed_predisposition, lambda: (u(), u(), 0.02)),
     "weekly_hazard": (rules.weekly_hazard, lambda: (u(0, 0.9),)),
     "new_hire_commitment": (rules.new_hire_commitment, lambda: (u(), u(), 0.6)),
-    "quality_next": (rules.quality_next, lambda: (u(), u(), 0.05)),
     "moving_average": (rules.moving_average, lambda: (u(), u(), 26.0)),
+    "share": (rules.share, lambda: (u() * (u() > 0.3), u() * (u() > 0.3))),
+    "internalization": (rules.internalization, lambda: (u(), 0.1)),
+    "compliance": (rules.compliance, lambda: ((u() > 0.5) * 1.0, u(), u())),
+    "learning_from_practice": (rules.learning_from_practice, lambda: (0.1, (u() > 0.5) * 1.0, u())),
+    "framed_pressure": (rules.framed_pressure, lambda: (u(), u(), u(), 0.2)),
+    "drifted_predisposition": (rules.drifted_predisposition, lambda: (u(), u(), 0.002)),
+    "climate_hazard": (rules.climate_hazard, lambda: (u(0, 0.01), u(), u(0, 0.2), 1.0)),
+    "hired_predisposition": (rules.hired_predisposition, lambda: (u(), u(), 0.3)),
+    "capability_next": (rules.capability_next, lambda: (u(), u(), 0.005, 0.002)),
+    "barriers_next": (rules.barriers_next, lambda: (u(), 0.01, 0.04, u())),
+    "care_demand": (rules.care_demand, lambda: (u(), u(0.8, 1.2), 0.3)),
+    "care_load": (rules.care_load, lambda: (u(), u(0.9, 1.0), 0.05, 0.3)),
+    "free_time": (rules.free_time, lambda: (u(0, 0.2), u())),
+    "overload": (rules.overload, lambda: (u(0.8, 1.1), u(0.9, 1.0))),
+    "quality_of_care": (rules.quality_of_care, lambda: (u(), u(), u(0, 0.1), 0.3, 1.5)),
 }
 
 
@@ -53,10 +67,11 @@ CASES = {
 def test_rule_gives_the_same_on_scalars_as_on_arrays(name):
     rule, make_args = CASES[name]
     args = make_args()
-    whole = np.asarray(rule(*args))
-    one_by_one = [rule(*[a[k] if isinstance(a, np.ndarray) else a for a in args]) for k in range(N)]
-    assert whole.shape == (N,)
-    np.testing.assert_allclose(whole.astype(float), np.array(one_by_one, dtype=float), rtol=0, atol=1e-15)
+    whole = np.asarray(rule(*args), dtype=float)
+    one_by_one = np.array([rule(*[a[k] if isinstance(a, np.ndarray) else a for a in args]) for k in range(N)],
+                          dtype=float)
+    assert whole.shape[-1] == N  # one value per person
+    np.testing.assert_allclose(whole, np.moveaxis(one_by_one, 0, -1), rtol=0, atol=1e-15)
 
 
 @pytest.mark.parametrize("name", sorted(set(CASES) - {"select"}))
@@ -70,7 +85,7 @@ def test_each_compiled_twin_gives_its_rules_numbers_exactly(name):
     args = make_args()
     people = [[a[k] if isinstance(a, np.ndarray) else a for a in args] for k in range(N)]
     np.testing.assert_array_equal(np.array([getattr(twins, name)(*one) for one in people], dtype=float),
-                                  np.array([rule(*one) for one in people], dtype=float))
+                                  np.array([rule(*one) for one in people], dtype=float), err_msg=name)
 
 
 def test_every_public_rule_is_covered_by_the_parity_test():
@@ -194,7 +209,8 @@ def test_kick_moves_a_share_of_the_way_to_one_or_zero():
 def test_resolved_issues_raise_commitment():
     assert rules.feedback(0.5, 1, 0.1) == pytest.approx(0.55)
     assert rules.feedback(0.5, 0, 0.1) == 0.5
-    assert rules.feedback(0.5, 2, 0.1) == pytest.approx(rules.feedback(0.55, 1, 0.1))
+    assert rules.feedback(0.5, 2, 0.1) == pytest.approx(0.6)  # each closes a tenth of the gap
+    assert rules.feedback(0.5, 20, 0.1) == 1.0  # but never more than all of it
 
 
 def test_cynicism_and_trust():
@@ -203,7 +219,8 @@ def test_cynicism_and_trust():
     assert rules.trust_next(0.5, 1, 0, 0.2) == pytest.approx(0.6)
     assert rules.trust_next(0.5, 0, 1, 0.2) == pytest.approx(0.4)
     assert rules.trust_next(0.5, 0, 0, 0.2) == 0.5
-    assert rules.trust_next(0.5, 2, 0, 0.2) == pytest.approx(rules.trust_next(0.6, 1, 0, 0.2))
+    assert rules.trust_next(0.5, 10, 0, 0.2) == 1.0 and rules.trust_next(0.5, 0, 10, 0.2) == 0.0  # at most all
+    assert rules.trust_next(0.5, 0, 1, 0.2, asymmetry=2.0) == pytest.approx(0.3)  # lost faster than won
 
 
 def test_weekly_hazard_compounds_to_the_annual_rate():
@@ -218,6 +235,36 @@ def test_new_hires_are_socialized_between_predisposition_and_unit():
     assert rules.new_hire_commitment(0.2, 0.8, 0.5) == pytest.approx(0.5)
 
 
-def test_quality_and_moving_average_close_gaps_at_their_rates():
-    assert rules.quality_next(0.2, 0.6, 0.25) == pytest.approx(0.3)
+def test_capability_grows_with_diminishing_returns_and_erodes():
+    assert rules.capability_next(0.2, 1.0, 0.1, 0.0) == pytest.approx(0.28)
+    assert rules.capability_next(0.8, 1.0, 0.1, 0.0) == pytest.approx(0.82)  # less left to gain
+    assert rules.capability_next(0.5, 0.0, 0.1, 0.01) == pytest.approx(0.495)  # no practice: it erodes
     assert rules.moving_average(0.0, 1.0, 4.0) == pytest.approx(0.25)
+
+
+def test_overload_is_care_beyond_the_time_left_after_improvement_work():
+    free = rules.free_time(0.1, 0.5)
+    assert free == pytest.approx(0.95)
+    assert rules.overload(0.9, free) == 0.0 and rules.overload(1.0, free) == pytest.approx(0.05)
+    load = rules.care_load(0.4, free, 0.05, 0.3)
+    assert rules.care_demand(0.4, load, 0.3) == pytest.approx(free - 0.05)  # leaves the slack
+
+
+def test_compliance_is_practice_only_pressure_brings_about():
+    assert rules.compliance(1.0, 0.3, 0.4) == 1.0  # practises, own drive short of the threshold
+    assert rules.compliance(1.0, 0.5, 0.4) == 0.0  # would practise anyway
+    assert rules.compliance(0.0, 0.3, 0.4) == 0.0
+    assert rules.framed_pressure(0.5, 0.5, 1.0, 0.2) == pytest.approx(0.6)
+    assert rules.framed_pressure(0.5, 0.5, 0.0, 0.2) == pytest.approx(0.4)
+
+
+def test_survey_answers_follow_commitment():
+    """The survey's ordered logistic response: more commitment, fewer
+    problematic answers and more positive ones, and never more than all."""
+    from simulation.metrics import survey_responses
+
+    commitment = np.linspace(-1.0, 1.0, 21)
+    problematic, positive = survey_responses(commitment, -0.5, 0.2, 0.6)
+    assert np.all(np.diff(problematic) < 0) and np.all(np.diff(positive) > 0)
+    assert np.all(problematic + positive <= 1.0)
+    assert problematic[5] == pytest.approx(0.5) and positive[12] == pytest.approx(0.5)  # at the cut points

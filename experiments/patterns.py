@@ -302,8 +302,12 @@ def pattern_departure(replicates: int = 12, seed: int = 7, depart: int = 130,
     and the successor brings their own strategy: they carry on none of the
     predecessor's personal duties. Under full transformation the rest of
     the leadership carries on (``embedded``); under a CEO champion who
-    acted alone, nobody does (``ceo_alone``). ``kept`` is the share of the
-    frontline commitment gained by the departure that remains at the end."""
+    acted alone, nobody does (``ceo_alone``). ``kept_commitment`` and
+    ``kept_practice`` are the shares of the frontline commitment and QI
+    practice gained by the departure that remain at the end. A CEO acting
+    alone buys mostly practice (steering, accountability and incentives
+    reach everyone; their passion reaches few), so practice is the change
+    whose decay P7 is about."""
     base = _horizon(base, 260).replace(succession=0.0, ceo_turnover=0.0)
     successor = {"involved": ["senior", "middle"], "rounders": ["senior"], "behind_the_scenes": 0.0}
     arms = {"embedded": preset("full_transformation", base,
@@ -312,10 +316,13 @@ def pattern_departure(replicates: int = 12, seed: int = 7, depart: int = 130,
                 {"week": depart, "depart": "ceo", "levers": business_as_usual()}])}
 
     def measure(model, df):
-        c = df["commitment_frontline"].to_numpy()
-        gained = c[depart] - c[0]
-        return {"gain_at_departure": gained, "gain_final": c[-1] - c[0],
-                "kept": (c[-1] - c[0]) / gained if gained > 0 else np.nan}
+        row = {}
+        for outcome in ("commitment", "practice"):
+            c = df[f"{outcome}_frontline"].to_numpy()
+            gained = c[depart] - c[0]
+            row.update({f"gain_{outcome}": gained, f"gain_final_{outcome}": c[-1] - c[0],
+                        f"kept_{outcome}": (c[-1] - c[0]) / gained if gained > 0 else np.nan})
+        return row
 
     return run_arms(arms, replicates, seed, measure)
 
@@ -480,12 +487,16 @@ def claims_years(replicates: int = 12, base: Config | None = None, seed: int = 6
 
 def claims_departure(replicates: int = 12, base: Config | None = None, seed: int = 7) -> list[Claim]:
     df = pattern_departure(replicates, seed, base=base)
-    kept = {name: group["kept"] for name, group in df.groupby("arm")}
+    arm = {name: group for name, group in df.groupby("arm")}
     return [
-        above("embedded - CEO alone: share of the gain kept after the CEO leaves",
-              paired(df, "kept", "embedded", "ceo_alone"), 0.15),
-        above("embedded: share of the gain kept", Interval.of(kept["embedded"]), 0.7),
-        below("CEO alone: share of the gain kept", Interval.of(kept["ceo_alone"]), 0.7),
+        above("embedded - CEO alone: share of the frontline practice gain kept after the CEO leaves",
+              paired(df, "kept_practice", "embedded", "ceo_alone"), 0.15),
+        above("embedded: share of the frontline practice gain kept", Interval.of(arm["embedded"]["kept_practice"]),
+              0.7),
+        above("embedded: share of the frontline commitment gain kept",
+              Interval.of(arm["embedded"]["kept_commitment"]), 0.7),
+        below("CEO alone: share of the frontline practice gain kept", Interval.of(arm["ceo_alone"]["kept_practice"]),
+              0.7),
     ]
 
 

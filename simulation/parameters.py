@@ -218,15 +218,15 @@ class Behaviour:
     susceptibility_spread: float = parameter(
         0.8, "-", "Spread of susceptibility around its mean, as a multiple of s(1-s) (0 = everyone alike).",
         0.0, 4.0, source="assumption")
-    influence_rate: float = parameter(0.03, "per week", "Share of the gap to the influence target closed each week.",
-                                      0.0, 1.0)
+    influence_rate: float = parameter(0.01, "per week", "Share of the gap to the influence target closed each week.",
+                                      0.0, 1.0, source="calibrated: P6")
     leader_weight: float = parameter(4.0, "peer equivalents", "Weight of a fully visible leader relative to one peer.",
                                      0.0, 100.0)
     manager_weight: float = parameter(3.0, "peer equivalents",
                                       "Weight a person gives their own manager relative to one peer.", 0.0, 100.0)
     practice_learning: float = parameter(
-        0.1, "0-1", "Pull of one's own QI practice on commitment: doing improvement work builds belief in it.",
-        0.0, 1.0)
+        0.05, "0-1", "Pull of one's own QI practice on commitment: doing improvement work builds belief in it.",
+        0.0, 1.0, source="calibrated: P1 (practice reverts)")
     rounding_weight: float = parameter(6.0, "peer equivalents",
                                        "Weight of a rounding conversation in that week's influence.", 0.0, 100.0)
     ceo_passion: float = parameter(0.75, "0-1", "The CEO's passion for quality (a trait).", 0.0, 1.0)
@@ -238,8 +238,8 @@ class Behaviour:
     trust_rate: float = parameter(
         0.15, "0-1 per event", "Share of the gap to full trust closed by a kept promise.", 0.0, 1.0)
     trust_asymmetry: float = parameter(
-        2.0, "-", "A broken promise removes this many times the share of trust a kept one adds "
-        "(the asymmetry principle: Slovic 1993).", 1.0, 10.0, source="Slovic 1993; calibrated: P4")
+        3.0, "-", "A broken promise removes this many times the share of trust a kept one adds "
+        "(the asymmetry principle: Slovic 1993).", 1.0, 10.0, source="Slovic 1993; calibrated: compliance")
     departure_trust_loss: float = parameter(
         0.1, "0-1", "Share of trust in leadership lost by the staff of a leader who leaves.", 0.0, 1.0,
         source="assumption")
@@ -253,12 +253,12 @@ class Behaviour:
     relay_gain_high: float = parameter(1.0, "0-1", "Relay gain of a fully committed manager.", 0.0, 1.0)
     urgency_decay: float = parameter(0.02, "per week", "Weekly decay of organizational urgency.", 0.0, 1.0)
     results_urgency: float = parameter(
-        1.0, "urgency per unit of result", "Urgency gained (lost) per unit of the hospital's visible rise (fall) "
+        0.2, "urgency per unit of result", "Urgency gained (lost) per unit of the hospital's visible rise (fall) "
         "in quality: results keep leaders' urgency up (Repenning 2002).", 0.0, 50.0,
-        source="calibrated: results loop")
+        source="calibrated: business as usual stays flat")
     results_boost: float = parameter(
-        0.5, "0-1 per unit of result", "Share of the gap to full (no) commitment closed weekly per unit of the own "
-        "unit's visible rise (fall) in quality.", 0.0, 50.0, source="calibrated: results loop")
+        0.05, "0-1 per unit of result", "Share of the gap to full (no) commitment closed weekly per unit of the own "
+        "unit's visible rise (fall) in quality.", 0.0, 50.0, source="calibrated: business as usual stays flat")
     results_memory: float = parameter(
         26.0, "weeks", "Time constant of the quality people compare today's with to see results.", 1.0, 520.0,
         source="assumption")
@@ -268,16 +268,16 @@ class Behaviour:
     threshold_spread: float = parameter(0.12, "drive units (sd)", "Standard deviation of practice thresholds.",
                                         0.0, 2.0)
     weight_commitment: float = parameter(0.6, "-", "Weight of commitment in the practice drive.", 0.0, 5.0)
-    weight_alignment: float = parameter(0.2, "-", "Weight of alignment in the practice drive.", 0.0, 5.0)
-    weight_accountability: float = parameter(0.25, "-", "Weight of accountability pressure in the practice drive.",
-                                             0.0, 5.0)
+    weight_alignment: float = parameter(0.15, "-", "Weight of alignment in the practice drive.", 0.0, 5.0, source="calibrated: P1 (Ivers et al. 2012)")
+    weight_accountability: float = parameter(0.05, "-", "Weight of accountability pressure in the practice drive.",
+                                             0.0, 5.0, source="calibrated: P1 (Ivers et al. 2012)")
     weight_peers: float = parameter(0.15, "-", "Weight of peers' practice in the practice drive.", 0.0, 5.0)
     peer_mode: str = parameter(
         "fraction", "-", "Peer practice counted as a 'fraction' of ties (Watts) or a 'count' (absolute threshold).",
         choices=("fraction", "count"))
     practice_uptake: float = parameter(
         0.1, "per week", "Weekly chance that a person acts on a changed practice drive (1 = at once).", 0.0, 1.0)
-    habit: float = parameter(0.05, "drive units", "Drive bonus for having practised last week.", 0.0, 5.0)
+    habit: float = parameter(0.02, "drive units", "Drive bonus for having practised last week.", 0.0, 5.0, source="calibrated: P1 (practice reverts)")
     weight_workload: float = parameter(
         2.0, "drive units per unit of overload",
         "Practice drive lost when a unit's care work exceeds its staff's time: people cut improvement work to "
@@ -396,18 +396,18 @@ class Behaviour:
         0.02, "0-1", "Share of the gap to full commitment closed by the team's contacts outside the unit.", 0.0, 1.0)
     failure_cynicism: float = parameter(0.08, "0-1", "Cynicism added to a team whose project fails.", 0.0, 1.0)
     project_capability: float = parameter(
-        0.08, "0-1", "Share of a unit's gap to full process capability that a successful project closes.",
-        0.0, 1.0, source="calibrated: P8")
+        0.05, "0-1", "Share of a unit's gap to full process capability that a successful project closes.",
+        0.0, 1.0, source="calibrated: P6, P8")
     quick_fix_decay: float = parameter(0.04, "per week", "Weekly decay of a quick fix's capability gain.", 0.0, 1.0)
     redesign_decay: float = parameter(0.002, "per week", "Weekly decay of a redesign's capability gain.", 0.0, 1.0)
     # Process capability and patient-care quality (simulation.units).
     learning_rate: float = parameter(
-        0.01, "per week", "Share of a unit's gap to full process capability closed weekly when all its staff do "
+        0.004, "per week", "Share of a unit's gap to full process capability closed weekly when all its staff do "
         "improvement work: learning by doing, with diminishing returns.", 0.0, 1.0,
         source="calibrated: P6, quality")
     capability_erosion: float = parameter(
-        0.004, "per week", "Weekly erosion of process capability that improvement work does not renew "
-        "(Repenning and Sterman 2002).", 0.0, 1.0, source="calibrated: capability trap")
+        0.0016, "per week", "Weekly erosion of process capability that improvement work does not renew "
+        "(Repenning and Sterman 2002).", 0.0, 1.0, source="calibrated: P6, quality")
     qi_time: float = parameter(
         0.05, "share of the week", "Time a person doing improvement work spends on it (about two hours of a "
         "40-hour week).", 0.0, 1.0, source="assumption")

@@ -113,7 +113,12 @@ def staff_week(now: Any, around: Any, sig: Any, p: Any, nxt: Any) -> None:
     # hears make it one's own.
     peers = rules.peer_practice(around[TIE_PRACTICE], around[TIE_WEIGHT], p.peer_mode)
     pressure = rules.accountability_pressure(sig[HELD_TO_ACCOUNT], boss_gain)
-    internalized = rules.internalization(rules.share(leaders_heard, around[TIE_WEIGHT]), p.internalization_half)
+    # Pressure is made one's own through the leaders one sees and meets, and
+    # through one's own manager as far as the manager believes in it: a
+    # committed middle turns a demand into a shared purpose, a frozen one
+    # passes it on as a bare order.
+    meaning = leaders_heard + rules.select(has_boss, p.manager_weight * around[BOSS_COMMITMENT], 0.0)
+    internalized = rules.internalization(rules.share(meaning, around[TIE_WEIGHT]), p.internalization_half)
     own_drive = rules.practice_drive(now[COMMITMENT], now[ALIGNMENT], 0.0, peers, now[PRACTICE], p.weight_commitment,
                                      p.weight_alignment, p.weight_accountability, p.weight_peers, p.habit,
                                      sig[OVERLOAD], p.weight_workload)

@@ -52,6 +52,7 @@ CHART_RULES = (
     "every unit has exactly one middle manager",
     "at least one person at each level: ceo, senior, middle and frontline",
     "at most one physician QI leader, a senior leader",
+    "a group, if given, is nurse, physician or other (empty: other); only frontline staff's counts",
 )
 """What a loaded org chart must satisfy, as `_from_records` checks it (the README lists it too)."""
 
@@ -344,9 +345,12 @@ class Organization:
 
         A CSV has columns ``id,role,manager,unit`` (an optional ``physician``
         column marks the physician QI leader with ``yes``: see `YES` and
-        `NO`). A GraphML file has
-        node attributes ``role``, ``manager`` and ``unit``; its edges, if any,
-        are the informal ties. Where the chart gives no informal ties they
+        `NO`; an optional ``group`` column gives a frontline person's
+        professional group, ``nurse``, ``physician`` or ``other``, and
+        empty means other). A GraphML file has
+        node attributes ``role``, ``manager`` and ``unit`` (and optionally
+        ``physician`` and ``group``); its edges, if any, are the informal
+        ties. Where the chart gives no informal ties they
         are generated from ``peer_density`` and ``cross_unit_ties``.
         """
         path = Path(path)
@@ -466,6 +470,7 @@ class _Record:
     manager: str
     unit: str
     physician: str = ""  # the flag as written; `_from_records` reads it (see YES and NO)
+    group: str = ""  # a frontline person's professional group as written (GROUPS; empty: other)
 
 
 def _read_csv(path: Path) -> list[_Record]:
@@ -483,7 +488,7 @@ def _read_csv(path: Path) -> list[_Record]:
             if missing:
                 raise ChartError(f"{path.name} row {reader.line_num}: missing column(s) {', '.join(missing)}; "
                                  f"the header must be id,role,manager,unit, got {','.join(header)}")
-            col = {name: header.index(name) for name in ("id", "role", "manager", "unit", "physician")
+            col = {name: header.index(name) for name in ("id", "role", "manager", "unit", "physician", "group")
                    if name in header}
             records = []
             start = reader.line_num + 1
@@ -496,7 +501,7 @@ def _read_csv(path: Path) -> list[_Record]:
                     raise ChartError(f"{where}: {len(fields)} fields, but the header has {len(header)}")
                 row = {name: fields[i].strip() if i < len(fields) else "" for name, i in col.items()}
                 records.append(_Record(where, row["id"], row["role"].lower(), row["manager"], row["unit"],
-                                       row.get("physician", "")))
+                                       row.get("physician", ""), row.get("group", "").lower()))
                 start = reader.line_num + 1
     except UnicodeDecodeError as err:
         raise ChartError(f"{path.name}: not a UTF-8 text file ({err.reason} at byte {err.start})") from None
@@ -525,7 +530,8 @@ def _read_graphml(path: Path) -> tuple[list[_Record], list[tuple[str, str]]]:
     records = []
     for node, data in g.nodes(data=True):
         records.append(_Record(f"{path.name} node {str(node)!r}", text(node), text(data.get("role")).lower(),
-                               text(data.get("manager")), text(data.get("unit")), text(data.get("physician"))))
+                               text(data.get("manager")), text(data.get("unit")), text(data.get("physician")),
+                               text(data.get("group")).lower()))
     ties = [(str(a), str(b)) for a, b, d in g.edges(data=True) if d.get("kind") != "reports_to"]
     return records, ties
 
@@ -589,9 +595,25 @@ def _from_records(records: list[_Record], source: str = "the chart") -> Organiza
                          f"each level: {', '.join(ROLES)}")
     # Without a marked physician QI leader, the first senior leader is it (as in a generated hospital).
     physician = physicians[0] if physicians else int(np.flatnonzero(role == SENIOR)[0])
+    group = np.array([_group(r) for r in records], dtype=np.int64)
+    group[physician] = PHYSICIAN
     return Organization(role=role, manager=manager, unit=unit, ties=np.zeros((0, 2), dtype=np.int64),
                         committee=np.zeros(0, dtype=np.int64), physician=physician,
-                        ids=[r.id for r in records])
+                        ids=[r.id for r in records], group=group)
+
+
+def _group(record: _Record) -> int:
+    """The record's professional group (`GROUPS`). Only a frontline
+    person's counts: a leader's views are their level's, not their
+    profession's, and the physician QI leader is marked by the physician
+    column (a leader's group is still checked, since a chart written by
+    `Organization.graph` gives everyone one)."""
+    if not record.group:
+        return OTHER
+    if record.group not in GROUPS:
+        raise ChartError(f"{record.where}: group must be one of {', '.join(GROUPS)} (empty means other), "
+                         f"got {record.group!r}")
+    return GROUPS.index(record.group) if record.role == "frontline" else OTHER
 
 
 def _flag(record: _Record) -> bool:

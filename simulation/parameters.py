@@ -144,39 +144,43 @@ Event = LeverChange | Departure
 class RunSettings:
     """``[run]``: horizon, seed, engine and output options."""
 
-    weeks: int = parameter(260, "weeks", "Simulated horizon; one step is one week.", 1, 5200)
-    seed: int = parameter(0, "-", "Root seed of the model's random generator.", 0, 2**63 - 1)
+    weeks: int = parameter(260, "weeks", "Simulated horizon; one step is one week.", 1, 5200, source="run setting")
+    seed: int = parameter(0, "-", "Root seed of the model's random generator.", 0, 2**63 - 1, source="run setting")
     hospital_seed: int = parameter(
         -1, "-", "Seed of the hospital itself (its structure, people and context); -1 = drawn from seed. Runs "
         "with one hospital seed and different seeds are the same hospital meeting different events.",
-        -1, 2**63 - 1)
+        -1, 2**63 - 1, source="run setting")
     engine: str = parameter(
         "vectorized", "-",
         "'vectorized' applies the rules to whole arrays; 'agent' runs each agent's step(); 'compiled' gives "
         "the vectorized numbers from one loop compiled by Numba (orgchange[fast]), for long sweeps.",
-        choices=("vectorized", "agent", "compiled"))
-    snapshot_every: int = parameter(0, "weeks", "Record agent-level state every N weeks (0 = never).", 0, 5200)
+        choices=("vectorized", "agent", "compiled"), source="run setting")
+    snapshot_every: int = parameter(0, "weeks", "Record agent-level state every N weeks (0 = never).", 0, 5200,
+        source="run setting")
 
 
 @dataclass(frozen=True)
 class OrganizationSettings:
     """``[organization]``: the size and wiring of the hospital, or its chart."""
 
-    org_chart: str = parameter("", "path", "CSV (id,role,manager,unit) or GraphML org chart; empty = generate one.")
-    staff: int = parameter(500, "people", "Total head count of a generated hospital.", 10, 10_000_000)
-    senior_team: int = parameter(6, "people", "Senior leaders reporting to the CEO.", 1, 100)
+    org_chart: str = parameter("", "path", "CSV (id,role,manager,unit) or GraphML org chart; empty = generate one.",
+        source="input data (the user's chart); empty = generated")
+    staff: int = parameter(500, "people", "Total head count of a generated hospital.", 10, 10_000_000,
+        source="assumption (claims are scale-free, ODD 1.2)")
+    senior_team: int = parameter(6, "people", "Senior leaders reporting to the CEO.", 1, 100, source="assumption")
     unit_size: int = parameter(14, "people", "Mean frontline staff per unit; each unit has one middle manager.",
-                               2, 1000)
+                               2, 1000, source="assumption (a care team; cf. Boned-Galan et al. 2023)")
     peer_density: float = parameter(0.25, "probability", "Chance that two members of the same unit share a peer tie.",
-                                    0.0, 1.0)
+                                    0.0, 1.0, source="assumption (cf. Creswick et al. 2009)")
     cross_unit_ties: float = parameter(1.0, "ties per person",
                                        "Mean informal ties to people in other units (the integration lever).",
-                                       0.0, 50.0)
+                                       0.0, 50.0, source="assumption")
     manager_peers: float = parameter(8.0, "ties per manager",
                                      "Expected peer ties of a middle manager with the other managers of their "
                                      "division (all of them in a division this small or smaller).", 0.0, 1000.0,
                                      source="assumption")
-    committee_size: int = parameter(8, "people", "Members of the quality integrating committee when it meets.", 0, 100)
+    committee_size: int = parameter(8, "people", "Members of the quality integrating committee when it meets.", 0, 100,
+        source="assumption")
     nurse_share: float = parameter(
         0.35, "0-1", "Share of a generated hospital's frontline staff who are nurses (registered nurses are 30% of "
         "all US hospital employment: BLS 2020).", 0.0, 1.0, source="BLS 2020")
@@ -193,50 +197,57 @@ class Behaviour:
     """``[behaviour]``: how staff and leaders respond, and what actions cost."""
 
     frontline_commitment: float = parameter(0.38, "0-1", "Mean predisposition to quality of frontline staff.",
-                                            0.0, 1.0)
+                                            0.0, 1.0, source="calibrated: P5 (Singer et al. 2008)")
     nurse_offset: float = parameter(
         0.02, "0-1", "How far nurses' mean predisposition lies above other frontline staff's (nurses give the "
         "fewest problematic safety-climate responses of frontline groups: Singer et al. 2015, PSCHO).",
-        -1.0, 1.0, source="Singer et al. (PSCHO, BMC HSR 2015)")
+        -1.0, 1.0, source="assumption (cf. Singer et al. 2008)")
     physician_offset: float = parameter(
         0.01, "0-1", "How far physicians' mean predisposition lies above other frontline staff's.", -1.0, 1.0,
-        source="Singer et al. (PSCHO, BMC HSR 2015)")
+        source="assumption (cf. Singer et al. 2008)")
     physician_peer_weight: float = parameter(
         2.0, "peer equivalents", "Weight a physician gives another physician's view, against one tie's 1: "
-        "physicians listen most to physicians.", 0.0, 100.0, source="assumption")
+        "physicians listen most to physicians.", 0.0, 100.0, source="assumption (homophily: Creswick et al. 2009)")
     physician_leader_weight: float = parameter(
         1.0, "visible-leader equivalents", "How much physicians see the physician QI leader, their professional "
         "leader, when that leader makes themselves visible, against a leader above them (1).", 0.0, 100.0,
         source="assumption")
     middle_commitment: float = parameter(
         0.42, "0-1", "Mean predisposition to quality of middle managers (P5; a low value is a frozen middle).",
-        0.0, 1.0)
+        0.0, 1.0, source="calibrated: P3, P5 (Singer et al. 2008)")
     predisposition_spread: float = parameter(0.15, "0-1 (sd)", "Standard deviation of individual predispositions.",
-                                             0.0, 0.4)
+                                             0.0, 0.4, source="calibrated: P5")
     susceptibility: float = parameter(
-        0.6, "0-1", "Mean weight a person gives to social influence over their predisposition.", 0.0, 1.0)
+        0.6, "0-1", "Mean weight a person gives to social influence over their predisposition.", 0.0, 1.0,
+        source="Friedkin and Johnsen 1990 (form); calibrated: P6")
     susceptibility_spread: float = parameter(
         0.8, "-", "Spread of susceptibility around its mean, as a multiple of s(1-s) (0 = everyone alike).",
         0.0, 4.0, source="assumption")
     influence_rate: float = parameter(0.01, "per week", "Share of the gap to the influence target closed each week.",
                                       0.0, 1.0, source="calibrated: P6")
     leader_weight: float = parameter(4.0, "peer equivalents", "Weight of a fully visible leader relative to one peer.",
-                                     0.0, 100.0)
+                                     0.0, 100.0, source="calibrated: P1, P2")
     manager_weight: float = parameter(3.0, "peer equivalents",
-                                      "Weight a person gives their own manager relative to one peer.", 0.0, 100.0)
+                                      "Weight a person gives their own manager relative to one peer.", 0.0, 100.0,
+                                          source="calibrated: P3")
     practice_learning: float = parameter(
         0.05, "0-1", "Pull of one's own QI practice on commitment: doing improvement work builds belief in it.",
         0.0, 1.0, source="calibrated: P1 (practice reverts)")
     rounding_weight: float = parameter(6.0, "peer equivalents",
-                                       "Weight of a rounding conversation in that week's influence.", 0.0, 100.0)
-    ceo_passion: float = parameter(0.75, "0-1", "The CEO's passion for quality (a trait).", 0.0, 1.0)
-    senior_passion: float = parameter(0.6, "0-1", "Mean passion of senior leaders.", 0.0, 1.0)
-    base_trust: float = parameter(0.5, "0-1", "Initial trust in leadership.", 0.0, 1.0)
+                                       "Weight of a rounding conversation in that week's influence.", 0.0, 100.0,
+                                           source="calibrated: P4 (Thomas et al. 2005)")
+    ceo_passion: float = parameter(0.75, "0-1", "The CEO's passion for quality (a trait).", 0.0, 1.0,
+        source="assumption (above staff, as P5: Singer et al. 2008)")
+    senior_passion: float = parameter(0.6, "0-1", "Mean passion of senior leaders.", 0.0, 1.0,
+        source="assumption (above staff, as P5: Singer et al. 2008)")
+    base_trust: float = parameter(0.5, "0-1", "Initial trust in leadership.", 0.0, 1.0, source="Greene et al. 2025")
     feedback_boost: float = parameter(
         0.05, "0-1 per issue",
-        "Share of the gap to full commitment closed when an issue raised on a round is resolved.", 0.0, 1.0)
+        "Share of the gap to full commitment closed when an issue raised on a round is resolved.", 0.0, 1.0,
+            source="calibrated: P4 (Thomas et al. 2005)")
     trust_rate: float = parameter(
-        0.15, "0-1 per event", "Share of the gap to full trust closed by a kept promise.", 0.0, 1.0)
+        0.15, "0-1 per event", "Share of the gap to full trust closed by a kept promise.", 0.0, 1.0,
+        source="assumption")
     trust_asymmetry: float = parameter(
         3.0, "-", "A broken promise removes this many times the share of trust a kept one adds "
         "(the asymmetry principle: Slovic 1993).", 1.0, 10.0, source="Slovic 1993; calibrated: compliance")
@@ -244,14 +255,18 @@ class Behaviour:
         0.1, "0-1", "Share of trust in leadership lost by the staff of a leader who leaves.", 0.0, 1.0,
         source="assumption")
     alignment_rate: float = parameter(0.1, "per week", "Share of the gap to the received direction closed each week.",
-                                      0.0, 1.0)
+                                      0.0, 1.0, source="calibrated: P6")
     development_rate: float = parameter(
         0.02, "per week",
-        "Share of a middle manager's gap to full predisposition closed weekly at full development.", 0.0, 1.0)
+        "Share of a middle manager's gap to full predisposition closed weekly at full development.", 0.0, 1.0,
+            source="calibrated: P3")
     relay_gain_low: float = parameter(
-        0.2, "0-1", "Relay gain of a manager with zero commitment (a frozen middle filters).", 0.0, 1.0)
-    relay_gain_high: float = parameter(1.0, "0-1", "Relay gain of a fully committed manager.", 0.0, 1.0)
-    urgency_decay: float = parameter(0.02, "per week", "Weekly decay of organizational urgency.", 0.0, 1.0)
+        0.2, "0-1", "Relay gain of a manager with zero commitment (a frozen middle filters).", 0.0, 1.0,
+        source="assumption (frozen middle: Birken et al. 2012)")
+    relay_gain_high: float = parameter(1.0, "0-1", "Relay gain of a fully committed manager.", 0.0, 1.0,
+        source="assumption (a committed manager relays in full)")
+    urgency_decay: float = parameter(0.02, "per week", "Weekly decay of organizational urgency.", 0.0, 1.0,
+        source="assumption (cf. Kotter 1995)")
     results_urgency: float = parameter(
         0.2, "urgency per unit of result", "Urgency gained (lost) per unit of the hospital's visible rise (fall) "
         "in quality: results keep leaders' urgency up (Repenning 2002).", 0.0, 50.0,
@@ -262,22 +277,28 @@ class Behaviour:
     results_memory: float = parameter(
         26.0, "weeks", "Time constant of the quality people compare today's with to see results.", 1.0, 520.0,
         source="assumption")
-    baseline_urgency: float = parameter(0.2, "0-1", "Initial urgency (impetus to transform).", 0.0, 1.0)
+    baseline_urgency: float = parameter(0.2, "0-1", "Initial urgency (impetus to transform).", 0.0, 1.0,
+        source="assumption (urgency usually too low: Kotter 1995)")
     practice_threshold: float = parameter(0.4, "drive units", "Mean threshold the practice drive must reach.",
-                                          0.0, 5.0)
+                                          0.0, 5.0, source="Granovetter 1978 (form); calibrated: P1")
     threshold_spread: float = parameter(0.12, "drive units (sd)", "Standard deviation of practice thresholds.",
-                                        0.0, 2.0)
-    weight_commitment: float = parameter(0.6, "-", "Weight of commitment in the practice drive.", 0.0, 5.0)
-    weight_alignment: float = parameter(0.15, "-", "Weight of alignment in the practice drive.", 0.0, 5.0, source="calibrated: P1 (Ivers et al. 2012)")
+                                        0.0, 2.0, source="assumption (cf. Granovetter 1978, sd 0.12)")
+    weight_commitment: float = parameter(0.6, "-", "Weight of commitment in the practice drive.", 0.0, 5.0,
+        source="assumption")
+    weight_alignment: float = parameter(0.15, "-", "Weight of alignment in the practice drive.", 0.0, 5.0,
+        source="calibrated: P1 (Ivers et al. 2012)")
     weight_accountability: float = parameter(0.05, "-", "Weight of accountability pressure in the practice drive.",
                                              0.0, 5.0, source="calibrated: P1 (Ivers et al. 2012)")
-    weight_peers: float = parameter(0.15, "-", "Weight of peers' practice in the practice drive.", 0.0, 5.0)
+    weight_peers: float = parameter(0.15, "-", "Weight of peers' practice in the practice drive.", 0.0, 5.0,
+        source="assumption")
     peer_mode: str = parameter(
         "fraction", "-", "Peer practice counted as a 'fraction' of ties (Watts) or a 'count' (absolute threshold).",
-        choices=("fraction", "count"))
+        choices=("fraction", "count"), source="model form: Watts 2002; Granovetter 1978")
     practice_uptake: float = parameter(
-        0.1, "per week", "Weekly chance that a person acts on a changed practice drive (1 = at once).", 0.0, 1.0)
-    habit: float = parameter(0.02, "drive units", "Drive bonus for having practised last week.", 0.0, 5.0, source="calibrated: P1 (practice reverts)")
+        0.1, "per week", "Weekly chance that a person acts on a changed practice drive (1 = at once).", 0.0, 1.0,
+        source="calibrated: P1, P6")
+    habit: float = parameter(0.02, "drive units", "Drive bonus for having practised last week.", 0.0, 5.0,
+        source="calibrated: P1 (practice reverts)")
     weight_workload: float = parameter(
         2.0, "drive units per unit of overload",
         "Practice drive lost when a unit's care work exceeds its staff's time: people cut improvement work to "
@@ -294,17 +315,21 @@ class Behaviour:
     compliance_cynicism: float = parameter(
         0.02, "0-1 per week", "Cynicism added each week to a person who practises only because they are held to "
         "account, as far as they have not made it their own.", 0.0, 1.0, source="calibrated: compliance")
-    cynicism_weight: float = parameter(0.3, "0-1", "How far cynicism pulls the commitment target down.", 0.0, 1.0)
-    cynicism_decay: float = parameter(0.02, "per week", "Weekly decay of cynicism.", 0.0, 1.0)
+    cynicism_weight: float = parameter(0.3, "0-1", "How far cynicism pulls the commitment target down.", 0.0, 1.0,
+        source="assumption (direction: Reichers et al. 1997)")
+    cynicism_decay: float = parameter(0.02, "per week", "Weekly decay of cynicism.", 0.0, 1.0, source="assumption")
     broken_promise_cynicism: float = parameter(0.1, "0-1 per event",
-                                               "Cynicism added when a raised issue is not resolved.", 0.0, 1.0)
+                                               "Cynicism added when a raised issue is not resolved.", 0.0, 1.0,
+                                                   source="calibrated: P4 (Reichers et al. 1997)")
     overload_cynicism: float = parameter(0.01, "0-1 per week per project",
                                          "Cynicism added weekly for each active project beyond a unit's capacity.",
-                                         0.0, 1.0)
-    unit_capacity: int = parameter(2, "projects", "Concurrent projects a unit can absorb.", 0, 100)
-    turnover_rate: float = parameter(0.18, "per year", "Annual staff turnover (US hospitals: 0.16-0.21).", 0.0, 0.95)
+                                         0.0, 1.0, source="assumption")
+    unit_capacity: int = parameter(2, "projects", "Concurrent projects a unit can absorb.", 0, 100, source="assumption")
+    turnover_rate: float = parameter(0.18, "per year", "Annual staff turnover (US hospitals: 0.16-0.21).", 0.0, 0.95,
+        source="NSI 2024, 2025 (US hospitals 18-21%/yr)")
     socialization: float = parameter(
-        0.6, "0-1", "Weight of the unit's prevailing commitment in a new hire's starting commitment.", 0.0, 1.0)
+        0.6, "0-1", "Weight of the unit's prevailing commitment in a new hire's starting commitment.", 0.0, 1.0,
+        source="assumption (direction: Bauer et al. 2007)")
     hire_culture: float = parameter(
         0.3, "0-1", "Weight of the unit's prevailing commitment in a new hire's own predisposition: who is "
         "attracted, selected and stays (Schneider 1987).", 0.0, 1.0, source="Schneider 1987; calibrated: P6")
@@ -315,18 +340,20 @@ class Behaviour:
         1.0, "-", "Rise in the hazard of leaving per unit of cynicism or of overload (1 = twice the hazard at full "
         "cynicism; Aiken et al. 2002 found 43% of burned-out nurses intending to leave, against 11%).",
         0.0, 10.0, source="Aiken et al. 2002")
-    ceo_turnover: float = parameter(0.15, "per year", "Annual chance that the CEO leaves (0.13-0.20).", 0.0, 0.95)
-    senior_turnover: float = parameter(0.10, "per year", "Annual chance that a senior leader leaves.", 0.0, 0.95)
+    ceo_turnover: float = parameter(0.15, "per year", "Annual chance that the CEO leaves (0.13-0.20).", 0.0, 0.95,
+        source="ACHE 2021 (US hospital CEOs 13-20%/yr)")
+    senior_turnover: float = parameter(0.10, "per year", "Annual chance that a senior leader leaves.", 0.0, 0.95,
+        source="Jones et al. 2008 (CNOs: about 6-17%/yr)")
     initial_tenure: float = parameter(
         520.0, "weeks", "Founding staff's tenure is drawn uniformly from whole weeks below this.", 1.0, 5200.0,
         source="assumption")
     leader_capacity: float = parameter(20.0, "hours",
                                        "A leader's store of personal capital (energy) when fully rested.",
-                                       0.0, 1000.0)
+                                       0.0, 1000.0, source="assumption")
     energy_recovery: float = parameter(
         10.0, "hours per week", "Energy a leader regains each week: the hours a week they can give the strategy "
         "for good (about a fifth of a 50-hour week; Vaughn et al. 2006).", 0.0, 100.0,
-        source="Vaughn et al. 2006; calibrated: P2")
+        source="calibrated: P2")
     steer_hours: float = parameter(3.0, "hours per week",
                                    "A leader's time for unit reviews at full steering or accountability.", 0.01, 100.0,
                                    source="assumption")
@@ -362,17 +389,21 @@ class Behaviour:
                                        0.01, 100.0, source="assumption")
     project_start_rate: float = parameter(
         0.03, "per unit per week",
-        "Weekly chance a fully resourced, fully committed unit starts a project, at urgency 0.5.", 0.0, 1.0)
-    project_length: float = parameter(26.0, "weeks", "Weeks of work a project needs at full support.", 1.0, 520.0)
+        "Weekly chance a fully resourced, fully committed unit starts a project, at urgency 0.5.", 0.0, 1.0,
+        source="assumption")
+    project_length: float = parameter(26.0, "weeks", "Weeks of work a project needs at full support.", 1.0, 520.0,
+        source="IHI 2003 (6-15 months); JCJQI 2001 (13 months)")
     project_timeout: float = parameter(
         3.0, "project lengths", "A project still unfinished after this many times its length has failed.",
         1.0, 100.0, source="assumption")
-    project_hazard: float = parameter(0.075, "per week", "Weekly chance an unsupported project collapses.", 0.0, 1.0)
+    project_hazard: float = parameter(0.075, "per week", "Weekly chance an unsupported project collapses.", 0.0, 1.0,
+        source="calibrated: P8 (<50% succeed: Birken et al. 2013)")
     project_time: float = parameter(
         0.02, "share of the week", "Staff time an active project takes from each member of its unit's staff.",
         0.0, 1.0, source="assumption")
     redesign_share: float = parameter(
-        0.3, "0-1", "Share of new projects that are system redesigns rather than quick fixes.", 0.0, 1.0)
+        0.3, "0-1", "Share of new projects that are system redesigns rather than quick fixes.", 0.0, 1.0,
+        source="assumption (cf. Tucker and Edmondson 2003)")
     committee_redesign_boost: float = parameter(
         0.5, "0-1", "Share of the remaining quick fixes a fully attended committee turns into system redesigns.",
         0.0, 1.0, source="assumption")
@@ -391,15 +422,20 @@ class Behaviour:
         0.3, "progress bonus", "Project progress bonus when the quality integrating committee meets in full.",
         0.0, 10.0, source="assumption")
     success_boost: float = parameter(
-        0.08, "0-1", "Share of the gap to full commitment a team closes when its project succeeds.", 0.0, 1.0)
+        0.08, "0-1", "Share of the gap to full commitment a team closes when its project succeeds.", 0.0, 1.0,
+        source="assumption (direction tested in P8)")
     observer_boost: float = parameter(
-        0.02, "0-1", "Share of the gap to full commitment closed by the team's contacts outside the unit.", 0.0, 1.0)
-    failure_cynicism: float = parameter(0.08, "0-1", "Cynicism added to a team whose project fails.", 0.0, 1.0)
+        0.02, "0-1", "Share of the gap to full commitment closed by the team's contacts outside the unit.", 0.0, 1.0,
+        source="assumption (direction tested in P8)")
+    failure_cynicism: float = parameter(0.08, "0-1", "Cynicism added to a team whose project fails.", 0.0, 1.0,
+        source="assumption (direction: Reichers et al. 1997; P8)")
     project_capability: float = parameter(
         0.05, "0-1", "Share of a unit's gap to full process capability that a successful project closes.",
         0.0, 1.0, source="calibrated: P6, P8")
-    quick_fix_decay: float = parameter(0.04, "per week", "Weekly decay of a quick fix's capability gain.", 0.0, 1.0)
-    redesign_decay: float = parameter(0.002, "per week", "Weekly decay of a redesign's capability gain.", 0.0, 1.0)
+    quick_fix_decay: float = parameter(0.04, "per week", "Weekly decay of a quick fix's capability gain.", 0.0, 1.0,
+        source="assumption (cf. Glasgow et al. 2012)")
+    redesign_decay: float = parameter(0.002, "per week", "Weekly decay of a redesign's capability gain.", 0.0, 1.0,
+        source="assumption (cf. Glasgow et al. 2012)")
     # Process capability and patient-care quality (simulation.units).
     learning_rate: float = parameter(
         0.004, "per week", "Share of a unit's gap to full process capability closed weekly when all its staff do "
@@ -472,7 +508,7 @@ class Behaviour:
         "patients a nurse across hospitals: Aiken et al. 2002).", 0.0, 0.5, source="Aiken et al. 2002")
     culture_memory: float = parameter(26.0, "weeks",
                                       "Time constant of the culture index (an exponential moving average).",
-                                      1.0, 1000.0)
+                                      1.0, 1000.0, source="assumption (smoothing of the culture index)")
 
 
 @dataclass(frozen=True)
@@ -481,48 +517,63 @@ class Levers:
 
     involved: tuple[str, ...] = parameter(
         ("ceo", "senior"), "-", "Leaders who carry out the strategy: any of ceo, senior, physician, middle.",
-        choices=LEADER_GROUPS)
+        choices=LEADER_GROUPS, source="lever (strategy choice)")
     steering: float = parameter(0.1, "0-1", "Intensity of direction and expectations sent down the reporting lines.",
-                                0.0, 1.0)
-    accountability: float = parameter(0.05, "0-1", "Pressure on units to report and act on quality.", 0.0, 1.0)
-    resources: float = parameter(0.2, "0-1", "QI resources given to units (share of need).", 0.0, 1.0)
+                                0.0, 1.0, source="lever (strategy choice)")
+    accountability: float = parameter(0.05, "0-1", "Pressure on units to report and act on quality.", 0.0, 1.0,
+        source="lever (strategy choice)")
+    resources: float = parameter(0.2, "0-1", "QI resources given to units (share of need).", 0.0, 1.0,
+        source="lever (strategy choice)")
     passion_display: float = parameter(
-        0.1, "0-1", "How visibly involved leaders show their passion beyond their direct reports.", 0.0, 1.0)
+        0.1, "0-1", "How visibly involved leaders show their passion beyond their direct reports.", 0.0, 1.0,
+        source="lever (strategy choice)")
     rounders: tuple[str, ...] = parameter((), "-", "Leaders who round: any of ceo, senior, physician, middle.",
-                                          choices=LEADER_GROUPS)
-    rounding_frequency: float = parameter(0.0, "rounds per week", "Rounds each rounding leader makes.", 0.0, 7.0)
-    rounding_contacts: int = parameter(5, "people per round", "Frontline staff spoken with on one round.", 0, 100)
+                                          choices=LEADER_GROUPS, source="lever (strategy choice)")
+    rounding_frequency: float = parameter(0.0, "rounds per week", "Rounds each rounding leader makes.", 0.0, 7.0,
+        source="lever (strategy choice)")
+    rounding_contacts: int = parameter(5, "people per round", "Frontline staff spoken with on one round.", 0, 100,
+        source="lever (strategy choice)")
     rounding_patients: int = parameter(0, "people per round", "Patients asked about their care on one round; what "
-                                       "they report goes into the unit's issues.", 0, 100)
-    follow_through: float = parameter(0.5, "0-1", "Share of issues raised on rounds that get resolved.", 0.0, 1.0)
-    projects_per_leader: int = parameter(0, "projects", "Projects each involved leader sponsors at once.", 0, 20)
-    barrier_removal: float = parameter(0.5, "0-1", "How much a sponsor clears a project's barriers.", 0.0, 1.0)
+                                       "they report goes into the unit's issues.", 0, 100,
+                                       source="lever (strategy choice)")
+    follow_through: float = parameter(0.5, "0-1", "Share of issues raised on rounds that get resolved.", 0.0, 1.0,
+        source="lever (strategy choice)")
+    projects_per_leader: int = parameter(0, "projects", "Projects each involved leader sponsors at once.", 0, 20,
+        source="lever (strategy choice)")
+    barrier_removal: float = parameter(0.5, "0-1", "How much a sponsor clears a project's barriers.", 0.0, 1.0,
+        source="lever (strategy choice)")
     linking: float = parameter(0.0, "0-1", "How much a senior champion links their project's team to the managers "
-                               "of other units who can help remove its barriers.", 0.0, 1.0)
+                               "of other units who can help remove its barriers.", 0.0, 1.0,
+                               source="lever (strategy choice)")
     behind_the_scenes: float = parameter(
         0.0, "0-1", "The CEO's behind-the-scenes work: clarifying expectations with managers and resolving the "
-        "problems they escalate (Site D).", 0.0, 1.0)
+        "problems they escalate (Site D).", 0.0, 1.0, source="lever (strategy choice)")
     impatience: float = parameter(
         0.0, "0-1", "An edgy, impatient culture about quality: urgency that is sustained rather than decaying, and "
-        "impatience with slow projects, which are pushed or stopped sooner (Site D).", 0.0, 1.0)
+        "impatience with slow projects, which are pushed or stopped sooner (Site D).", 0.0, 1.0,
+        source="lever (strategy choice)")
     physician_engagement: float = parameter(
         0.0, "0-1", "How much the physician QI leader engages the medical staff in person, beyond the reporting "
-        "lines.", 0.0, 1.0)
+        "lines.", 0.0, 1.0, source="lever (strategy choice)")
     incentives: float = parameter(
-        0.0, "0-1", "How far managers' evaluations and pay are tied to their unit's quality results.", 0.0, 1.0)
-    committee: bool = parameter(False, "-", "Whether the quality integrating committee meets.")
+        0.0, "0-1", "How far managers' evaluations and pay are tied to their unit's quality results.", 0.0, 1.0,
+        source="lever (strategy choice)")
+    committee: bool = parameter(False, "-", "Whether the quality integrating committee meets.",
+        source="lever (strategy choice)")
     middle_development: float = parameter(
-        0.0, "0-1", "Intensity of middle-manager development (raises their commitment and relay).", 0.0, 1.0)
+        0.0, "0-1", "Intensity of middle-manager development (raises their commitment and relay).", 0.0, 1.0,
+        source="lever (strategy choice)")
     impetus_shocks: tuple[int, ...] = parameter(
-        (), "weeks", "Weeks at which an external shock (sentinel event, grant, award) raises urgency.", kind="weeks")
-    shock_size: float = parameter(0.5, "0-1", "Urgency added by one shock.", 0.0, 1.0)
+        (), "weeks", "Weeks at which an external shock (sentinel event, grant, award) raises urgency.", kind="weeks",
+        source="lever (strategy choice)")
+    shock_size: float = parameter(0.5, "0-1", "Urgency added by one shock.", 0.0, 1.0, source="lever (strategy choice)")
     succession: float = parameter(
         0.5, "0-1", "Succession planning: how much of a departing leader's passion their successor carries on; "
-        "the rest is their own, drawn as for any new leader.", 0.0, 1.0)
+        "the rest is their own, drawn as for any new leader.", 0.0, 1.0, source="lever (strategy choice)")
     schedule: tuple[Event, ...] = parameter(
         (), "-", "Timed changes: {week, lever, value} sets a lever from that week; {week, depart} makes "
         "'ceo' or 'physician' leave that week, and an optional levers table is the successor's strategy.",
-        kind="schedule")
+        kind="schedule", source="lever (strategy choice)")
 
 
 TABLES: dict[str, type] = {"run": RunSettings, "organization": OrganizationSettings, "behaviour": Behaviour,

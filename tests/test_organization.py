@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from simulation import Config, OrgChangeModel
-from simulation.organization import CEO, FRONTLINE, MIDDLE, SENIOR, ChartError, Organization
+from simulation.organization import CEO, FRONTLINE, MIDDLE, NURSE, OTHER, PHYSICIAN, SENIOR, ChartError, Organization
 from simulation.parameters import ROLES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -513,6 +513,52 @@ def test_graphml_physician_flags_are_read_the_same_way(tmp_path):
         else:
             with pytest.raises(ChartError, match="^chart.graphml node 'cno': physician must be yes or no"):
                 load(path)
+
+
+def with_groups(text: str, groups: dict[str, str]) -> str:
+    """``text`` (a chart with the five columns of GOOD) with a group column,
+    ``groups[id]`` for the ids it names and empty for everyone else."""
+    lines = text.strip().splitlines()
+    return "\n".join([lines[0] + ",group"] + [f"{row},{groups.get(row.split(',')[0], '')}" for row in lines[1:]]) + "\n"
+
+
+def test_a_group_column_gives_frontline_staff_their_profession(tmp_path):
+    org = load_text(tmp_path, with_groups(GOOD, {"er_1": "nurse", "er_2": "Physician", "icu_1": "other"}))
+    group = dict(zip(org.ids, org.group))
+    assert (group["er_1"], group["er_2"], group["icu_1"]) == (NURSE, PHYSICIAN, OTHER)
+    assert group[org.ids[org.physician]] == PHYSICIAN  # the physician QI leader is a physician
+    # A loaded chart's groups reach the model: the nurse is the nurses' whole mean.
+    path = tmp_path / "chart.csv"
+    model = OrgChangeModel(org_chart=str(path), weeks=1, seed=2)
+    row = model.latest
+    assert row["commitment_nurse"] == pytest.approx(model.state.commitment[org.ids.index("er_1")])
+
+
+@pytest.mark.parametrize(("groups", "message"), [
+    ({"er_1": "surgeon"}, "chart.csv row 6: group must be one of other, nurse, physician (empty means other), "
+                          "got 'surgeon'"),
+    ({"er_mgr": "doctor"}, "chart.csv row 5: group must be one of other, nurse, physician (empty means other), "
+                           "got 'doctor'"),
+])
+def test_a_group_that_makes_no_sense_names_the_row(tmp_path, groups, message):
+    assert chart_error(tmp_path, with_groups(GOOD, groups)) == message
+
+
+def test_only_frontline_staff_have_a_professional_group(tmp_path):
+    org = load_text(tmp_path, with_groups(GOOD, {"er_mgr": "nurse", "cno": "physician"}))
+    leaders = [org.ids.index(i) for i in ("er_mgr", "cno")]
+    assert (org.group[leaders] == OTHER).all() and org.group[org.physician] == PHYSICIAN
+
+
+def test_graphml_groups_are_read_the_same_way(tmp_path):
+    g = nx.DiGraph()
+    for r in GOOD_ROWS:
+        extra = {"group": "nurse"} if r["id"] == "er_1" else {}
+        g.add_node(r["id"], role=r["role"], manager=r["manager"], unit=r["unit"], **extra)
+    path = tmp_path / "chart.graphml"
+    nx.write_graphml(g, path)
+    org = load(path)
+    assert org.group[org.ids.index("er_1")] == NURSE and org.group[org.ids.index("er_2")] == OTHER
 
 
 def test_a_physician_who_is_not_a_senior_leader(tmp_path):

@@ -38,6 +38,12 @@ TITLES = {
     "cross_unit_ties": "Ties across units",
     "schedule": "Scheduled events",
     "impetus_shocks": "Sentinel events",
+    "rounding_patients": "Patients met on a round",
+    "linking": "Champions link teams to help",
+    "behind_the_scenes": "CEO behind the scenes",
+    "impatience": "Impatient culture",
+    "physician_engagement": "Physician engagement",
+    "incentives": "Pay tied to quality",
 }
 """Titles where the parameter's name does not read as plain language; the
 others are the name itself ("rounding_frequency" -> "Rounding frequency")."""
@@ -103,10 +109,16 @@ SECTIONS: dict[str, list[Control]] = {
         control("rounders"),
         control("rounding_frequency"),
         control("rounding_contacts", high=20),
+        control("rounding_patients", high=20),
         control("follow_through"),
         control("projects_per_leader", high=5),
         control("barrier_removal"),
+        control("linking"),
         control("committee"),
+        control("behind_the_scenes"),
+        control("impatience"),
+        control("physician_engagement"),
+        control("incentives"),
         control("middle_development"),
     ],
     "People": [

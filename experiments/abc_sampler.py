@@ -32,7 +32,7 @@ from pyabc.sampler import ConcurrentFutureSampler
 def seed_numpy(seed: int, generation: int, job: int) -> None:
     """Seed numpy's and Python's global generators for one job."""
     state = np.random.SeedSequence(seed, spawn_key=(generation, job)).generate_state(4)
-    np.random.seed(state)
+    np.random.seed(state)  # noqa: NPY002 - the legacy generator is the one pyabc and scipy.stats draw from
     random.seed(int(state[0]))
 
 

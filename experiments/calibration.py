@@ -308,7 +308,9 @@ class SurveyModel:
         self.targets = targets
 
     def __call__(self, parameters: Mapping[str, float]) -> dict[str, float]:
-        seed = int(np.random.randint(0, 2**62, dtype=np.int64))
+        # The legacy global generator on purpose: it is the one pyabc draws
+        # parameters from, and the one the sampler seeds for each job.
+        seed = int(np.random.randint(0, 2**62, dtype=np.int64))  # noqa: NPY002
         return simulate_survey({**self.base_values, **{k: float(v) for k, v in parameters.items()}},
                                self.targets, seed)
 
@@ -490,7 +492,8 @@ def _write_meta(path: Path, calibration: Calibration) -> None:
 
     organization = {name: v for name, v in calibration.base.as_dict().items()
                     if PARAMETERS[name].section == "organization"}
-    meta = {"calibration_toml": calibration.to_toml(), "identity": _identity(calibration), "survey_csv": calibration.survey.to_csv(),
+    meta = {"calibration_toml": calibration.to_toml(), "identity": _identity(calibration),
+            "survey_csv": calibration.survey.to_csv(),
             "survey_source": calibration.survey.source, "parameters": json.dumps(calibration.priors),
             "organization": json.dumps(organization), "versions": json.dumps(package_versions()),
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "generations_done": "0"}

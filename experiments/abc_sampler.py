@@ -36,10 +36,18 @@ def seed_numpy(seed: int, generation: int, job: int) -> None:
     random.seed(int(state[0]))
 
 
+_UNPICKLED: dict[bytes, object] = {}
+"""This process's last unpickled job function: every job of a generation
+ships the same one, and unpickling it costs more than many a model run."""
+
+
 def run_jobs(simulate_one_pickle: bytes, job_ids: list[int], seed: int, generation: int) -> list[tuple]:
     """Run the jobs ``job_ids`` of one generation, each seeded by its number;
     return what pyabc's sampler expects: (result, accepted, job id) each."""
-    simulate_one = cloudpickle.loads(simulate_one_pickle)
+    simulate_one = _UNPICKLED.get(simulate_one_pickle)
+    if simulate_one is None:
+        _UNPICKLED.clear()
+        simulate_one = _UNPICKLED[simulate_one_pickle] = cloudpickle.loads(simulate_one_pickle)
     batch = []
     for job in job_ids:
         seed_numpy(seed, generation, job)

@@ -321,21 +321,63 @@ class SurveyDistance:
 
         d = sqrt( sum_i w_i ((x_i - y_i) / s_i)^2 / sum_i w_i ),
 
-    where s_i is target i's standard error (`Target.standard_error`, at least
-    `SCALE_FLOOR`), so a distance of 1 is a model within about one standard
-    error of the survey on average. Each week of a quality series weighs
-    1/k (k, the weeks measured), so that the series counts as much as one
-    survey share, however many weeks it has."""
+    where s_i is all the noise target i has: its sampling standard error
+    (`Target.standard_error`, at least `SCALE_FLOOR`) and the model's own
+    run-to-run noise (``noise``: how much one hospital differs from another
+    with the same parameters, `model_noise`), added in quadrature. A
+    distance of 1 is then a model within about one standard deviation of
+    the survey on average. Each week of a quality series weighs 1/k (k, the
+    weeks measured), so that the series counts as much as one survey share,
+    however many weeks it has."""
 
-    def __init__(self, targets: tuple[Target, ...]) -> None:
+    def __init__(self, targets: tuple[Target, ...], noise: Mapping[str, float] | None = None) -> None:
         series = sum(1 for t in targets if t.measure == "quality")
-        self.scales = {t.key: max(t.standard_error, SCALE_FLOOR) for t in targets}
+        noise = noise or {}
+        self.scales = {t.key: float(np.hypot(max(t.standard_error, SCALE_FLOOR), noise.get(t.key, 0.0)))
+                       for t in targets}
         self.weights = {t.key: 1.0 / series if t.measure == "quality" else 1.0 for t in targets}
         self.total = sum(self.weights.values())
 
     def __call__(self, x: Mapping[str, float], y: Mapping[str, float]) -> float:
         squares = sum(self.weights[k] * ((x[k] - y[k]) / self.scales[k]) ** 2 for k in self.scales)
         return float(np.sqrt(squares / self.total))
+
+
+PILOT_SETS = 5
+"""Parameter values drawn from the prior to measure the model's noise at (`model_noise`)."""
+PILOT_SEEDS = 4
+"""Hospitals (seeds) run at each of them."""
+PILOT_STREAM = 0x1107
+"""The spawn key of the pilot's draws."""
+
+
+def model_noise(calibration: Calibration, executor: Any = None) -> dict[str, float]:
+    """The model's own run-to-run noise in each target: its standard
+    deviation between hospitals (seeds) that share their parameter values,
+    pooled over `PILOT_SETS` values drawn from the prior, `PILOT_SEEDS`
+    hospitals each. Without respondents' sampling, which `SurveyDistance`
+    counts apart. Drawn from the calibration's seed, so it is the same
+    every time."""
+    rng = np.random.default_rng(np.random.SeedSequence(calibration.seed, spawn_key=(PILOT_STREAM,)))
+    exact = tuple(dataclasses.replace(t, respondents=0) for t in calibration.survey.targets)
+    base = calibration.base_values()
+    jobs = []
+    for _ in range(PILOT_SETS):
+        values = {**base, **{name: float(rng.uniform(low, high)) for name, (low, high) in calibration.priors.items()}}
+        jobs.extend((values, exact, int(rng.integers(0, 2**62))) for _ in range(PILOT_SEEDS))
+    surveys = _simulate_all(jobs, executor)
+    noise = {}
+    for t in exact:
+        x = np.array([s[t.key] for s in surveys]).reshape(PILOT_SETS, PILOT_SEEDS)
+        noise[t.key] = float(np.sqrt(np.mean(np.var(x, axis=1, ddof=1))))
+    return noise
+
+
+def _simulate_all(jobs: list[tuple], executor: Any = None) -> list[dict[str, float]]:
+    """`simulate_survey` of each job, on ``executor`` if given, in order."""
+    if executor is None:
+        return [simulate_survey(*job) for job in jobs]
+    return [f.result() for f in [executor.submit(simulate_survey, *job) for job in jobs]]
 
 
 # --- running it ------------------------------------------------------------------------------------------
@@ -417,11 +459,12 @@ def run_calibration(calibration: Calibration, path: str | Path, executor: Any = 
                 # loads the file, and the posterior stored after each: so an
                 # uninterrupted run is a run resumed after every generation, and
                 # an interruption loses at most the generation under way.
+                noise = _stored_noise(path) if path.exists() else model_noise(calibration, backend.executor)
                 for t in range(done, calibration.generations):
-                    abc = _abc(calibration, SeededSampler(backend.executor, backend.workers, calibration.seed))
+                    abc = _abc(calibration, SeededSampler(backend.executor, backend.workers, calibration.seed), noise)
                     if t == 0 and not path.exists():
                         abc.new(url, calibration.survey.observed)
-                        _write_meta(path, calibration)
+                        _write_meta(path, calibration, noise)
                     else:
                         abc.load(url, 1)
                     abc.run(max_nr_populations=1)
@@ -438,17 +481,28 @@ def run_calibration(calibration: Calibration, path: str | Path, executor: Any = 
                              populations.samples.astype(int).tolist(), done, backend.name)
 
 
-def _abc(calibration: Calibration, sampler):
+def _abc(calibration: Calibration, sampler, noise: Mapping[str, float]):
     """pyabc's ABC-SMC for ``calibration``: uniform priors, `SurveyModel`,
-    `SurveyDistance`, and each generation's tolerance the median distance of
+    `SurveyDistance` (with the model's ``noise``), and each generation's tolerance the median distance of
     the last (pyabc's `MedianEpsilon`; the first from a sample of the prior)."""
     import pyabc
 
     prior = pyabc.Distribution(**{name: pyabc.RV("uniform", low, high - low)
                                   for name, (low, high) in calibration.priors.items()})
     return pyabc.ABCSMC(SurveyModel(calibration.base_values(), calibration.survey.targets), prior,
-                        SurveyDistance(calibration.survey.targets), population_size=calibration.population,
+                        SurveyDistance(calibration.survey.targets, noise), population_size=calibration.population,
                         sampler=sampler, eps=pyabc.MedianEpsilon())
+
+
+def _stored_noise(path: Path) -> dict[str, float]:
+    """The model noise a calibration measured when it started (kept, so a
+    resumed one measures distance as it did)."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        row = db.execute(f"SELECT value FROM {META_TABLE} WHERE key = 'noise'").fetchone()
+    finally:
+        db.close()
+    return json.loads(row[0]) if row else {}
 
 
 def _generations_done(path: Path) -> int:
@@ -487,7 +541,7 @@ def _identity(calibration: Calibration) -> str:
     return calibration.replace(generations=1).to_toml() + calibration.survey.to_csv()
 
 
-def _write_meta(path: Path, calibration: Calibration) -> None:
+def _write_meta(path: Path, calibration: Calibration, noise: Mapping[str, float]) -> None:
     from experiments.manifest import package_versions
 
     organization = {name: v for name, v in calibration.base.as_dict().items()
@@ -496,7 +550,8 @@ def _write_meta(path: Path, calibration: Calibration) -> None:
             "survey_csv": calibration.survey.to_csv(),
             "survey_source": calibration.survey.source, "parameters": json.dumps(calibration.priors),
             "organization": json.dumps(organization), "versions": json.dumps(package_versions()),
-            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "generations_done": "0"}
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "generations_done": "0",
+            "noise": json.dumps(dict(noise))}
     db = sqlite3.connect(path)
     try:
         with db:
@@ -572,10 +627,7 @@ def predictive_check(calibration: Calibration, posterior: Posterior, executor: A
                    .generate_state(1, dtype=np.uint64)[0] >> np.uint64(2))
         values = {**base, **posterior.draw(seed)}
         jobs.append((values, targets, seed))
-    if executor is None:
-        surveys = [simulate_survey(*job) for job in jobs]
-    else:
-        surveys = [f.result() for f in [executor.submit(simulate_survey, *job) for job in jobs]]
+    surveys = _simulate_all(jobs, executor)
     rows = []
     for t in targets:
         draws = np.array([s[t.key] for s in surveys])

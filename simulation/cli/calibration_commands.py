@@ -19,6 +19,7 @@ from simulation.cli.common import (
     parameter_help,
 )
 from simulation.cli.exits import INTERRUPTED, OK
+from simulation.cli.experiment_commands import _executors
 
 CALIBRATION_STORE = ("calibration.sqlite", "calibration.sqlite-journal")
 """The calibration's results file in --out (pyabc's database, orgchange's posterior tables in it)."""
@@ -27,12 +28,6 @@ CALIBRATION_OUTPUTS = ("posterior.csv", "posterior_summary.csv", "predictive.csv
 """What ``orgchange calibrate`` writes into --out besides the results file."""
 COLLABORATIVE_OUTPUTS = ("experiment.toml", "hospitals.csv", "collaborative.png")
 """What ``orgchange collaborative`` writes into --out besides the results store."""
-
-
-def _executors() -> tuple[str, ...]:
-    from experiments.backends import EXECUTORS
-
-    return EXECUTORS
 
 
 def add_commands(sub) -> None:

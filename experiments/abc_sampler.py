@@ -22,7 +22,9 @@ posterior.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from concurrent.futures import Executor, Future
+from typing import Any
 
 import cloudpickle
 import numpy as np
@@ -36,7 +38,7 @@ def seed_numpy(seed: int, generation: int, job: int) -> None:
     random.seed(int(state[0]))
 
 
-_UNPICKLED: dict[bytes, object] = {}
+_UNPICKLED: dict[bytes, Callable[[], Any]] = {}
 """This process's last unpickled job function: every job of a generation
 ships the same one, and unpickling it costs more than many a model run."""
 

@@ -85,6 +85,8 @@ def default_prior(name: str, behaviour=None) -> tuple[float, float]:
     weights and the habit bonus): above it nobody could practise, and every
     such value predicts the same zero participation."""
     p = PARAMETERS[name]
+    # Every number of [behaviour] has a documented range.
+    assert p.low is not None and p.high is not None, f"{name} has no documented range"
     if name == "practice_threshold":
         b = behaviour or Config().behaviour
         top = b.weight_commitment + b.weight_alignment + b.weight_accountability + b.weight_peers + b.habit
@@ -361,7 +363,7 @@ def model_noise(calibration: Calibration, executor: Any = None) -> dict[str, flo
     rng = np.random.default_rng(np.random.SeedSequence(calibration.seed, spawn_key=(PILOT_STREAM,)))
     exact = tuple(dataclasses.replace(t, respondents=0) for t in calibration.survey.targets)
     base = calibration.base_values()
-    jobs = []
+    jobs: list[tuple] = []
     for _ in range(PILOT_SETS):
         values = {**base, **{name: float(rng.uniform(low, high)) for name, (low, high) in calibration.priors.items()}}
         jobs.extend((values, exact, int(rng.integers(0, 2**62))) for _ in range(PILOT_SEEDS))

@@ -172,6 +172,15 @@ def test_the_same_seed_gives_the_same_posterior_serially_and_on_a_process_pool(t
     assert not np.array_equal(a.posterior.values, c.posterior.values)
 
 
+@pytest.mark.slow
+def test_the_same_seed_gives_the_same_posterior_on_dask(tmp_path):
+    pytest.importorskip("distributed")
+    a = run_calibration(tiny(), tmp_path / "a.sqlite", executor="serial")
+    b = run_calibration(tiny(), tmp_path / "b.sqlite", executor="dask", workers=2)
+    assert b.backend.startswith("Dask local cluster")
+    assert np.array_equal(a.posterior.values, b.posterior.values)
+
+
 def test_a_resumed_calibration_ends_as_an_uninterrupted_one(tmp_path):
     whole = run_calibration(tiny(generations=2), tmp_path / "whole.sqlite", executor="serial")
     path = tmp_path / "parts.sqlite"

@@ -139,6 +139,20 @@ def test_the_model_survey_samples_respondents_and_is_fixed_by_its_seed():
     assert draws <= {k / 7 for k in range(8)} and len(draws) > 1  # a survey of 7 answers in sevenths
 
 
+def test_a_quality_series_is_read_off_the_weeks_the_survey_names():
+    from simulation import Config, OrgChangeModel
+
+    survey = parse_survey(HEADER + "quality,all,0,0.3,\nquality,all,6,0.3,\nparticipation,frontline,3,0.2,\n", "s")
+    assert survey.weeks == 6
+    cal = Calibration.from_dict({"base": {"organization": {"staff": 40}}}, survey)
+    assert cal.base.weeks == 6
+    values = cal.base_values()
+    got = simulate_survey(values, survey.targets, 5)
+    df = OrgChangeModel(Config(**{**values, "seed": 5})).run()
+    assert got == {"quality_all@0": df.quality[0], "quality_all@6": df.quality[6],
+                   "participation_frontline@3": df.practice_frontline[3]}
+
+
 def test_the_distance_is_the_rms_of_standard_errors_and_a_quality_series_weighs_as_one_target():
     targets = (Target("positive", "frontline", 0, 0.5, respondents=100),  # standard error 0.05
                Target("quality", "all", 0, 0.3), Target("quality", "all", 52, 0.3))  # exact: 0.01 each
@@ -355,6 +369,22 @@ def test_calibrate_writes_the_posterior_the_check_and_the_figures(calibrated):
     assert len(predictive) == len(read_survey(EXAMPLE_SURVEY).targets)
     assert ((predictive["low"] <= predictive["median"]) & (predictive["median"] <= predictive["high"])).all()
     assert Posterior.load(out / "calibration.sqlite").organization["org_chart"] == str(EXAMPLE_CHART)
+
+
+def test_calibrate_resumes_and_goes_on_to_more_generations(tmp_path, capsys):
+    survey = tmp_path / "s.csv"
+    survey.write_text(HEADER + "positive,frontline,0,0.62,40\nparticipation,all,0,0.2,50\n", encoding="utf-8")
+    config = tmp_path / "c.toml"
+    config.write_text('[calibration]\npopulation = 8\npredictive_draws = 4\n[calibration.parameters]\n'
+                      'practice_threshold = "default"\n[base.organization]\nstaff = 30\n', encoding="utf-8")
+    common = ["calibrate", survey, "--config", config, "--workers", "1", "--out", tmp_path / "out"]
+    code, out, err = run_cli(capsys, *common, "--generations", "1")
+    assert code == 0, err
+    code, out, err = run_cli(capsys, *common, "--generations", "2", "--resume")
+    assert code == 0, err
+    assert "1 already done" in out and "generation 2 of 2" in out and "generation 1 of" not in out
+    code, out, err = run_cli(capsys, *common, "--generations", "2", "--resume", "--seed", "4")
+    assert code == 2 and "holds a different calibration" in err and "--overwrite" in err
 
 
 def test_calibrate_refuses_to_replace_its_results_unless_asked(calibrated, capsys):

@@ -331,6 +331,19 @@ def test_compare_refuses_a_missing_posterior_naming_the_option(tmp_path, capsys)
 
 
 # --- the command ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("options, expected", [
+    (["--population", "1"], "--population: must be an integer >= 2, got 1"),
+    (["--generations", "0"], "--generations: must be an integer >= 1, got 0"),
+    (["--workers", "0"], "--workers: must be an integer >= 1, got 0"),
+    (["--staff", "50", "--org-chart", str(EXAMPLE_CHART)], "--org-chart and --staff: choose one"),
+    (["--overwrite", "--resume"], "--resume and --overwrite: choose one"),
+    (["--config", "missing.toml"], "calibration file 'missing.toml' does not exist"),
+])
+def test_calibrate_refuses_bad_options_with_status_2(tmp_path, capsys, options, expected):
+    code, out, err = run_cli(capsys, "calibrate", EXAMPLE_SURVEY, *options, "--out", tmp_path / "out")
+    assert code == 2 and expected in err and err.count("\n") == 1, err
+
+
 def test_calibrate_help_lists_its_options(capsys):
     with pytest.raises(SystemExit) as done:
         run_cli(capsys, "calibrate", "--help")

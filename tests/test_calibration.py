@@ -330,6 +330,20 @@ def test_compare_refuses_a_missing_posterior_naming_the_option(tmp_path, capsys)
     assert err.startswith("orgchange: error: --posterior: posterior file") and "does not exist" in err
 
 
+def test_compare_with_a_posterior_runs_on_the_calibrated_hospital(tmp_path, capsys):
+    import tomllib
+
+    write_posterior(tmp_path / "p.sqlite", [[0.2], [0.8]], [1.0, 1.0], organization='{"staff": 30}')
+    code, out, err = run_cli(capsys, "compare", "--strategies", "business_as_usual", "mandate", "--replicates", "2",
+                             "--weeks", "3", "--workers", "1", "--posterior", tmp_path / "p.sqlite", "--out",
+                             tmp_path / "out")
+    assert code == 0, err
+    assert "30 staff" in out and "each replicate draws frontline_commitment from the posterior" in out
+    written = tomllib.loads((tmp_path / "out" / "experiment.toml").read_text(encoding="utf-8"))
+    assert written["base"]["organization"]["staff"] == 30
+    assert written["experiment"]["posterior"] == str((tmp_path / "p.sqlite").resolve())
+
+
 # --- the command ---------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("options, expected", [
     (["--population", "1"], "--population: must be an integer >= 2, got 1"),

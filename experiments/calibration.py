@@ -284,7 +284,9 @@ def simulate_survey(values: Mapping[str, Any], targets: tuple[Target, ...], seed
     series), drawn as a survey of ``respondents`` would give it (binomial)
     when the target has respondents."""
     model = OrgChangeModel(Config(**{**values, "seed": seed}))
-    df = model.run()
+    # A survey of now needs no week run: the hospital's week-0 row is measured when it is built (and is the
+    # first row of the time series a run returns).
+    df = model.run() if max(t.week for t in targets) > 0 else pd.DataFrame([model.latest])
     model.release()
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(SURVEY_STREAM,)))
     out = {}

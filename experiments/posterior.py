@@ -129,6 +129,12 @@ class Posterior:
         context those parameters fix (`context_fixed`)."""
         return {**context_fixed(self.names), **self.draw(seed)}
 
+    def draws(self, seeds) -> list[dict[str, float]]:
+        """The draw of each seed, in order: which calibrated values each run
+        of an experiment got (``[posterior.draw(s) for s in runs.seed]``),
+        recomputed from the seeds a results file keeps."""
+        return [self.draw(int(seed)) for seed in seeds]
+
     def mean(self) -> dict[str, float]:
         """Each parameter's posterior mean."""
         return {name: float(self.weights @ self.values[:, k]) for k, name in enumerate(self.names)}

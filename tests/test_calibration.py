@@ -284,6 +284,7 @@ def test_posterior_draws_are_fixed_by_the_seed_and_follow_the_weights(tmp_path):
     assert first == [again.draw(seed)["frontline_commitment"] for seed in range(2000)]
     assert np.mean(np.array(first) == 0.2) == pytest.approx(0.9, abs=0.03)  # binomial sd 0.007
     assert posterior.values_for(5)["hospital_culture_sd"] == 0.0
+    assert posterior.draws([3, 1]) == [posterior.draw(3), posterior.draw(1)]
 
 
 @pytest.mark.parametrize("make, expected", [

@@ -343,6 +343,11 @@ def test_compare_with_a_posterior_runs_on_the_calibrated_hospital(tmp_path, caps
     written = tomllib.loads((tmp_path / "out" / "experiment.toml").read_text(encoding="utf-8"))
     assert written["base"]["organization"]["staff"] == 30
     assert written["experiment"]["posterior"] == str((tmp_path / "p.sqlite").resolve())
+    from experiments import load
+    from experiments.report import build_report
+
+    assert "each run drew its values from that calibration&#x27;s posterior (p.sqlite)" in \
+        build_report(load(tmp_path / "out" / "results.sqlite"))
 
 
 # --- the command ---------------------------------------------------------------------------------------------

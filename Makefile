@@ -15,7 +15,7 @@ RUN_OUT := orgchange-run
 # tests/test_readme.py checks that after running the README, make clean leaves nothing behind).
 README_OUTPUTS := orgchange-run release-run community-run results results.sqlite results.sqlite-wal \
 	results.sqlite-shm compare-demo sweep-demo screening-demo sobol-demo orgchange-compare orgchange-sweep \
-	orgchange-sensitivity report.html
+	orgchange-sensitivity report.html calibration-demo compare-calibrated collaborative-demo
 
 .PHONY: run test lint bench figures readme clean
 

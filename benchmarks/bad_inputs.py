@@ -150,6 +150,29 @@ def cases(tmp: Path) -> list[tuple[str, list[str], int, str]]:
             ("strategies show: unknown", ["strategies", "show", "nope"], 2, "unknown preset"),
             ("validate: seed -1", ["validate", "--seed", "-1"], 2, "--seed: must be"),
             ("dashboard: port 0", ["dashboard", "--port", "0"], 2, "--port: must be")]
+    header = "measure,level,week,value,respondents\n"
+    calibrate = [("missing survey", [str(tmp / "none.csv")], 2, "survey file"),
+                 ("share out of range", [file("s1.csv", header + "positive,senior,0,62,\n")], 2,
+                  "line 2: value: must be a share in [0, 1]"),
+                 ("unknown measure", [file("s2.csv", header + "positiv,senior,0,0.6,\n")], 2,
+                  "line 2: measure: must be one of"),
+                 ("level for quality", [file("s3.csv", header + "quality,frontline,0,0.6,\n")], 2,
+                  "line 2: level: must be one of 'all'"),
+                 ("unknown column", [file("s4.csv", "measure,level,vaule\n")], 2, "did you mean 'value'"),
+                 ("population 1", [file("s5.csv", header + "positive,senior,0,0.6,\n"), "--population", "1"], 2,
+                  "--population: must be an integer >= 2"),
+                 ("unknown parameter", [file("s6.csv", header + "positive,senior,0,0.6,\n"), "--config",
+                                        file("cal.toml", "[calibration.parameters]\nfrontline_comitment = [0, 1]\n")],
+                  2, "did you mean 'frontline_commitment'"),
+                 ("unwritable out", [file("s7.csv", header + "positive,senior,0,0.6,\n"), "--out", "/proc/cal"], 4,
+                  "cannot write '/proc/cal'")]
+    for n, a, s, w in calibrate:
+        argv = ["calibrate", *a, "--staff", "20", "--generations", "1"]
+        out.append((f"calibrate: {n}", argv if "--out" in a else [*argv, "--out", str(tmp / "cal")], s, w))
+    out += [("collaborative: hospitals 0", ["collaborative", "--hospitals", "0", "--out", str(tmp / "col")], 2,
+             "--hospitals: must be an integer >= 1"),
+            ("collaborative: meaningful 2", ["collaborative", "--meaningful", "2", "--out", str(tmp / "col")], 2,
+             "--meaningful: must be a quality gain in (0, 1)")]
     return out
 
 

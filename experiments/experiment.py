@@ -28,6 +28,14 @@ the experiment alone: not by the order the runs happen in, the number of
 workers or the backend. The strategy is deliberately left out, so every
 strategy meets the same hospitals and the same chance events (common random
 numbers), and strategy differences are not blurred by noise.
+
+Parameter uncertainty. ``posterior = "calibration.sqlite"`` in
+``[experiment]`` (the results file of ``orgchange calibrate``) makes every
+run draw the calibrated parameters from that posterior, one particle per
+run, chosen from the run's seed alone (`experiments.posterior`): replicates
+then differ in their parameters as well as their chance events, every
+strategy meets the same draws, and the comparison's intervals carry the
+parameter uncertainty.
 """
 
 from __future__ import annotations
@@ -41,6 +49,7 @@ from typing import Any, NamedTuple
 
 from experiments.design import Design, DesignPoints
 from experiments.errors import ExperimentError
+from experiments.posterior import Posterior
 from experiments.replicates import run_seed
 from simulation import tomlio
 from simulation.config import Config, ConfigError, check_value
@@ -50,7 +59,7 @@ from simulation.parameters import LEVER_NAMES, PARAMETERS, SECTIONS, plain
 from simulation.strategy import Strategy, load_strategy
 
 TABLES = ("experiment", "base", "design", "strategy")
-EXPERIMENT_KEYS = ("name", "question", "strategies", "replicates", "weeks", "seed", "metrics", "baseline")
+EXPERIMENT_KEYS = ("name", "question", "strategies", "replicates", "weeks", "seed", "metrics", "baseline", "posterior")
 STRATEGY_KEYS = ("name", "description", "levers")
 ALL_METRICS = tuple(m for m in METRICS if m != "week")
 """Every metric a run records; ``week`` is always kept as the time index."""
@@ -98,6 +107,9 @@ class Experiment:
         The strategy that comparisons are made against.
     source, text
         The file it was read from, and that file's text ("" if built in Python).
+    posterior
+        The calibration results file each run draws its calibrated
+        parameters from (an absolute path), or "" for none.
     """
 
     name: str
@@ -112,6 +124,7 @@ class Experiment:
     question: str = ""
     source: str = ""
     text: str = ""
+    posterior: str = ""
 
     # -- construction -----------------------------------------------------------------------
     @classmethod
@@ -186,8 +199,9 @@ class Experiment:
             raise ExperimentError(f"must be one of the strategies ({', '.join(repr(s) for s in strategies)}), "
                                   f"got {head['baseline']!r}", ("experiment", "baseline"))
         design = Design.from_dict(tables.get("design"), resolve)
+        posterior = _posterior(head.get("posterior", ""), resolve, design)
         return cls(name, strategies, base, design, int(replicates), weeks, seed, metrics, baseline, question,
-                   source, text)
+                   source, text, posterior)
 
     def __post_init__(self) -> None:
         if self.base.weeks != self.weeks:  # the horizon lives in one place: `weeks`
@@ -226,13 +240,24 @@ class Experiment:
                     specs.append(RunSpec(run_id, point, label, r, run_seed(self.seed, point, r)))
         return specs
 
+    @cached_property
+    def drawn(self) -> Posterior | None:
+        """The posterior each run draws from (`posterior`), or None."""
+        return Posterior.load(self.posterior) if self.posterior else None
+
+    def drawn_values(self, seed: int) -> dict[str, Any]:
+        """What the run with ``seed`` takes from the posterior: its draw and
+        the hospital context that fixes (nothing without a posterior)."""
+        return self.drawn.values_for(seed) if self.drawn is not None else {}
+
     def config_for(self, point: int, strategy: str, seed: int | None = None) -> Config:
         """The configuration of design point ``point`` under ``strategy``:
         base, then the strategy's levers, then the point's values (so a varied
-        lever overrides the strategy), then the run's seed."""
+        lever overrides the strategy), then the run's seed, and with a
+        posterior the calibrated parameters the seed draws."""
         try:
             config = self.strategies[strategy].apply(self.base).replace(**self.points.points[point])
-            return config if seed is None else config.replace(seed=seed)
+            return config if seed is None else config.replace(seed=seed, **self.drawn_values(seed))
         except ConfigError as err:
             raise ExperimentError(f"{self._where(point, strategy)}: {err}") from None
 
@@ -268,6 +293,8 @@ class Experiment:
             head["question"] = self.question
         head.update(strategies=list(self.strategies), replicates=self.replicates, weeks=self.weeks,
                     seed=self.seed, metrics=list(self.metrics), baseline=self.baseline)
+        if self.posterior:
+            head["posterior"] = self.posterior
         values = self.base.as_dict()
         base = {section: {name: values[name] for name, p in PARAMETERS.items()
                           if p.section == section and name not in ("weeks", "seed")} for section in SECTIONS}
@@ -294,6 +321,26 @@ def _check(where: tuple[str | int, ...], name: str, value: Any) -> Any:
         return check_value(name, value)
     except ConfigError as err:
         raise ExperimentError(err.message, (*where, *err.location[1:])) from None
+
+
+def _posterior(path: Any, resolve, design: Design) -> str:
+    """``[experiment] posterior``: a calibration's results file, resolved
+    next to the experiment file and read now, so that a missing or wrong
+    file stops the experiment before it starts."""
+    where = ("experiment", "posterior")
+    if not isinstance(path, str):
+        raise ExperimentError(f"must be the path of a calibration's results file, got {path!r}", where)
+    if not path:
+        return ""
+    resolved = str(Path(resolve(path)).resolve())
+    try:
+        posterior = Posterior.load(resolved)
+    except ExperimentError as err:
+        raise ExperimentError(err.message, where) from None
+    varied = [name for name in posterior.names if name in design.parameters]
+    if varied:
+        raise ExperimentError(f"{varied[0]!r} is drawn from the posterior, so the design cannot vary it too", where)
+    return resolved
 
 
 def _plain(value: Any) -> Any:

@@ -53,6 +53,18 @@ CAVEATS = [
 ]
 """Plain-language limits of the model, shown in every report."""
 
+
+def posterior_caveat(experiment) -> str:
+    """The caveat of an experiment whose runs drew parameters from a
+    calibration's posterior ("" for one that did not)."""
+    drawn = getattr(experiment, "drawn", None)
+    if drawn is None:
+        return ""
+    return (f"Some parameters ({', '.join(drawn.names)}) were calibrated to a hospital's own survey, and each run "
+            f"drew its values from that calibration's posterior ({Path(experiment.posterior).name}), so the "
+            f"intervals include how uncertain the survey leaves them. Everything else is the model's typical "
+            f"hospital.")
+
 STYLE = """
 body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #1a1a1a;
        max-width: 1100px; margin: 2em auto; padding: 0 1.5em; line-height: 1.45; }
@@ -399,7 +411,7 @@ def build_report(results) -> str:
         _img(effort_png, "Leader-hours per week against each benefit"),
         _design_section(results, comparison),
         "<h2>Caveats: what this model can and cannot tell you</h2>",
-        "<ul>" + "".join(f"<li>{_e(c)}</li>" for c in CAVEATS) + "</ul>",
+        "<ul>" + "".join(f"<li>{_e(c)}</li>" for c in [*CAVEATS, posterior_caveat(experiment)] if c) + "</ul>",
         _manifest_section(results.manifest, chart),
         "<p class='note'>Made by orgchange.</p></body></html>",
     ]

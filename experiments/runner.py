@@ -207,7 +207,9 @@ def _run_all(experiment: Experiment, specs: list[RunSpec], todo: list[int], exec
             if run_id is None:
                 return
             spec = specs[run_id]
-            task = RunTask(run_id, {**values(spec.point, spec.strategy), "seed": spec.seed}, experiment.metrics)
+            # With a posterior, the run's calibrated parameters are drawn from its seed alone.
+            task = RunTask(run_id, {**values(spec.point, spec.strategy), "seed": spec.seed,
+                                    **experiment.drawn_values(spec.seed)}, experiment.metrics)
             pending[executor.submit(execute_run, task)] = run_id
 
     def store(future: Future) -> None:

@@ -6,7 +6,8 @@ that adds its parsers and sets a ``handler`` for each:
 * `run_commands`: ``run``, ``strategies``, ``validate``;
 * `experiment_commands`: ``experiment run | check | status``, ``export``;
 * `analysis_commands`: ``compare``, ``sweep``, ``sensitivity``, ``report``;
-* `dashboard_command`: ``dashboard``.
+* `dashboard_command`: ``dashboard``;
+* `calibration_commands`: ``calibrate``, ``collaborative``.
 
 The options several commands share are defined once, in `common`.
 
@@ -25,11 +26,17 @@ import argparse
 import os
 import sys
 
-from simulation.cli import analysis_commands, dashboard_command, experiment_commands, run_commands
+from simulation.cli import (
+    analysis_commands,
+    calibration_commands,
+    dashboard_command,
+    experiment_commands,
+    run_commands,
+)
 from simulation.cli.common import Parser, check_options, describe, report_error
 from simulation.cli.exits import EPILOG, status_of
 
-FAMILIES = (run_commands, experiment_commands, analysis_commands, dashboard_command)
+FAMILIES = (run_commands, experiment_commands, analysis_commands, calibration_commands, dashboard_command)
 
 
 def _parser() -> Parser:

@@ -70,6 +70,10 @@ def add_commands(sub) -> None:
     add_seed(compare)
     compare.add_argument("--baseline", metavar="NAME", help="the strategy the others are compared with "
                          "(default: the first)")
+    compare.add_argument("--posterior", metavar="CALIBRATION.sqlite",
+                         help="draw the calibrated parameters of each replicate from this posterior ('orgchange "
+                              "calibrate' writes it), on the calibrated hospital unless --staff; the draw is fixed "
+                              "by the replicate's seed, so every strategy meets the same draws")
     compare.add_argument("--question", metavar="TEXT", help="the question the comparison answers, for the report "
                          "(default: how the strategies compare)")
     add_workers(compare)
@@ -218,7 +222,7 @@ def _check_design(command: str, kind: str) -> None:
 COMPARE_OPTIONS = {("experiment", "strategies"): "--strategies", ("experiment", "replicates"): "--replicates",
                    ("experiment", "weeks"): "--weeks", ("experiment", "seed"): "--seed",
                    ("experiment", "baseline"): "--baseline", ("base", "organization", "staff"): "--staff",
-                   ("base", "run", "engine"): "--engine"}
+                   ("base", "run", "engine"): "--engine", ("experiment", "posterior"): "--posterior"}
 """The option of `orgchange compare` that sets each field of the experiment it builds."""
 
 
@@ -235,6 +239,15 @@ def _compare_experiment(args):
     if args.baseline:
         head["baseline"] = args.baseline
     base: dict[str, dict] = {}
+    if args.posterior:
+        head["posterior"] = args.posterior
+        if args.staff is None:  # the hospital the posterior was calibrated on
+            from experiments.posterior import Posterior
+
+            try:
+                base["organization"] = Posterior.load(args.posterior).organization
+            except ExperimentError as err:
+                raise ExperimentError(err.message, ("--posterior",)) from None
     if args.staff is not None:
         base["organization"] = {"staff": args.staff}
     if args.engine is not None:
@@ -259,9 +272,13 @@ def _compare(args) -> int:
 
     experiment = _compare_experiment(args)
     _prepare_out(args, COMPARE_OUTPUTS)  # every input checked before the plan is printed
+    hospital = f"the chart {experiment.base.org_chart}" if experiment.base.org_chart else \
+        f"{experiment.base.staff} staff"
     print(f"Comparing {plural(len(experiment.strategies), 'strategy', 'strategies')} x "
           f"{plural(experiment.replicates, 'replicate')}, {plural(experiment.weeks, 'week')}, "
-          f"{experiment.base.staff} staff, root seed {experiment.seed}:")
+          f"{hospital}, root seed {experiment.seed}:")
+    if experiment.drawn is not None:
+        print(f"  each replicate draws {', '.join(experiment.drawn.names)} from the posterior {args.posterior}")
     for label, strategy in experiment.strategies.items():
         print(f"  {label:22s} {strategy.name}")
     out = Path(args.out)

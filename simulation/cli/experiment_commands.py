@@ -156,6 +156,8 @@ def _experiment_check(args) -> int:
         print(f"              ... and {len(points) - 5} more")
     print(f"  replicates: {experiment.replicates} per point and strategy; {experiment.weeks} weeks; "
           f"root seed {experiment.seed}")
+    if experiment.drawn is not None:
+        print(f"  posterior:  each run draws {', '.join(experiment.drawn.names)} from {experiment.posterior}")
     print(f"  runs:       {experiment.n_runs}")
     print(f"  metrics:    {', '.join(experiment.metrics)}")
     print("The experiment is valid.")

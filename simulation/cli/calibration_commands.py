@@ -67,8 +67,8 @@ def add_commands(sub) -> None:
                     "hospital under business as usual too, on the same seed. A hospital improved if its quality "
                     "gain over its business-as-usual twin at the campaign's end (mean of the last 13 weeks) is at "
                     "least --meaningful; it sustained if the gain is still that large at the follow-up's end. "
-                    "Prints both shares with 95%% intervals beside Glasgow et al. (2012, 130 VA hospitals: 35%% "
-                    "and 46%% improved; of those 60%% and 32%% sustained), and writes results.sqlite, "
+                    "Prints both shares with 95% intervals beside Glasgow et al. (2012, 130 VA hospitals: 35% "
+                    "and 46% improved; of those 60% and 32% sustained), and writes results.sqlite, "
                     "hospitals.csv, collaborative.png and experiment.toml into --out.")
     collaborative.add_argument("--hospitals", type=int, default=40, metavar="N",
                                help="hospitals in the collaborative (default: %(default)s)")

@@ -42,8 +42,9 @@ run: $(VENV)/.run-installed
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check simulation agents experiments tests benchmarks notebooks docs
 
+# PYTEST_ARGS passes options to pytest: make test PYTEST_ARGS='-m "not slow"' skips the slow tests.
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 readme: $(VENV)/.dev-installed
 	$(BIN)/python docs/readme_blocks.py --update

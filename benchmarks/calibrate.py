@@ -10,6 +10,13 @@ Run from the repository root:
         Every claim of patterns P1-P8 under the defaults, with its interval:
         the margins the pattern tests rely on.
 
+    python benchmarks/calibrate.py matrix [--scale 0.5]
+        The pattern matrix: every claim on generated hospitals of 100, 500
+        and 2,000 staff and on the example chart, under the calibration root
+        seed and the three held-out roots, with ``scale`` times each claim's
+        replicates; a summary per hospital and root, then every claim that
+        fails (docs/ODD.md section 10.2).
+
     python benchmarks/calibrate.py sensitivity [--scale 0.5]
         For each calibrated parameter, halve it and raise it by half (within
         its allowed range) and report which patterns stop holding. The
@@ -110,14 +117,43 @@ def sensitivity(scale: float) -> None:
                 bar.update()
 
 
+MATRIX_HOSPITALS = {"100 staff": Config(staff=100), "500 staff": Config(), "2,000 staff": Config(staff=2000),
+                    "example chart": Config(org_chart="examples/community_hospital.csv")}
+"""The hospitals of the pattern matrix: generated ones of three sizes and the shipped 73-person chart."""
+
+
+def matrix(scale: float) -> None:
+    """Print the pattern matrix as markdown: how many claims hold (or do not
+    apply) per hospital and root seed, then the claims that fail."""
+    from experiments.patterns import pattern_matrix
+
+    with progress_bar(total=len(MATRIX_HOSPITALS) * 4 * len(CLAIMS), unit="pattern") as bar:
+        df = pattern_matrix(MATRIX_HOSPITALS, scale=scale, progress=lambda label: bar.update())
+    summary = df.groupby(["hospital", "root"], sort=False).agg(
+        claims=("holds", "size"), hold=("holds", "sum"), not_applicable=("applies", lambda a: int((~a).sum())))
+    print(_markdown(summary.reset_index()))
+    print()
+    print(_markdown(df[~df.holds][["hospital", "root", "pattern", "claim", "mean", "low", "high"]].round(3)))
+
+
+def _markdown(frame) -> str:
+    """A data frame as a markdown table (pandas' own needs the tabulate package)."""
+    rows = [list(map(str, frame.columns)), ["---"] * frame.shape[1]]
+    rows += [[str(v) for v in row] for row in frame.itertuples(index=False)]
+    return "\n".join("| " + " | ".join(r) + " |" for r in rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("part", choices=["presets", "claims", "sensitivity"])
+    parser.add_argument("part", choices=["presets", "claims", "matrix", "sensitivity"])
     parser.add_argument("--replicates", type=int, default=30, help="replicates per preset (presets)")
-    parser.add_argument("--scale", type=float, default=0.5, help="share of each claim's replicates (sensitivity)")
+    parser.add_argument("--scale", type=float, default=0.5,
+                        help="share of each claim's replicates (matrix, sensitivity)")
     args = parser.parse_args()
     if args.part == "presets":
         print(preset_outcomes(args.replicates))
+    elif args.part == "matrix":
+        matrix(args.scale)
     elif args.part == "claims":
         held = claims()
         print("patterns holding:", sum(held.values()), "of", len(held))

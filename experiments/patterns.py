@@ -398,8 +398,10 @@ def claims_synergy(replicates: int = 16, base: Config | None = None, seed: int =
               paired(df, "practice_26", "mandate", "inspire"), 0),
         below("mandate: frontline commitment gained in 26 weeks, less half its practice gain",
               Interval.of(arm["mandate"]["commitment_26"] - 0.5 * arm["mandate"]["practice_26"]), 0),
-        below("mandate: frontline practice kept after the pressure goes, as a share of its gain",
-              Interval.of(1 + arm["mandate"]["practice_kept"] / arm["mandate"]["practice_release"]), 0.75),
+        # Reverts: falls once the pressure goes. (As a share of the gain it is a
+        # ratio of two small differences, too noisy to bound over a dozen hospitals.)
+        below("mandate: frontline practice gained after the pressure goes",
+              Interval.of(arm["mandate"]["practice_kept"]), 0),
         *[above(f"both - {alone}: final frontline commitment", paired(df, "commitment_final", "both", alone), 0)
           for alone in ("mandate", "inspire")],
         *[above(f"both - {alone}: frontline practice two years after the pressure goes",

@@ -303,7 +303,7 @@ def test_compare_prints_outcomes_and_paired_differences_and_writes_figures(compa
         assert (out / name).is_file(), name
     summary = pd.read_csv(out / "outcomes.csv")
     assert set(summary["strategy"]) == {"business_as_usual", "mandate"}
-    assert {"commitment_frontline", "practice_middle", "quality", "weeks_to_half_practice",
+    assert {"commitment_frontline", "practice_middle", "quality", "reached_half_practice",
             "projects_succeeded", "leader_hours"} <= set(summary["outcome"])
 
 

@@ -176,6 +176,14 @@ def test_integration_runs_through_the_ties_that_exist():
 
 
 @pytest.mark.slow
+def test_in_a_loaded_chart_more_cross_unit_ties_change_results_through_those_ties():
+    """The example chart gives no informal ties, so they are generated from
+    cross_unit_ties: raising it in a planner's own chart helps projects and
+    capability (20 replicates: the chart's 8 units give noisier projects)."""
+    assert_holds(science.claims_integration(20, base=Config(org_chart="examples/community_hospital.csv")))
+
+
+@pytest.mark.slow
 def test_turnover_responds_to_cynicism_and_overload():
     assert_holds(science.claims_turnover())
 

@@ -41,6 +41,7 @@ run: $(VENV)/.run-installed
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check simulation agents experiments tests benchmarks notebooks docs
+	$(BIN)/mypy simulation agents experiments
 
 # PYTEST_ARGS passes options to pytest: make test PYTEST_ARGS='-m "not slow"' skips the slow tests.
 test: lint

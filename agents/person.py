@@ -9,11 +9,14 @@ next week's state of this person only (a synchronous update).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import mesa
 
 from simulation.week import gather_person, staff_week
+
+if TYPE_CHECKING:
+    from simulation.engines import AgentWeek
 
 
 def _state_view(name: str, doc: str) -> property:
@@ -80,7 +83,7 @@ class Person(mesa.Agent):
         This is the agent engine's work, done inside ``model.step()`` (with
         ``engine="agent"``); advance the hospital with ``model.step()``.
         """
-        week = getattr(self.model.update, "week", None)
+        week: AgentWeek | None = getattr(self.model.update, "week", None)
         if week is None:
             raise RuntimeError(
                 "Person.step() is one person's part of the weekly staff update, which model.step() runs "

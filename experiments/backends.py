@@ -167,7 +167,7 @@ def open_backend(executor: str | Executor | None = None, workers: int | None = N
     """
     kind = choose(executor, workers, scheduler, jobs)
     cores = os.cpu_count() or 1
-    if kind == "custom":
+    if isinstance(executor, Executor):  # kind "custom"
         yield Backend(executor, type(executor).__name__, workers or cores)
     elif kind == "serial":
         yield Backend(SerialExecutor(), "serial (this process)", 1)
@@ -181,11 +181,11 @@ def open_backend(executor: str | Executor | None = None, workers: int | None = N
     else:
         with _dask_client(workers or cores, scheduler) as (client, name):
             n = max(1, sum(client.nthreads().values()))
-            pool = dask_executor(client)
+            futures = dask_executor(client)
             try:
-                yield Backend(pool, name.format(n=n), n)
+                yield Backend(futures, name.format(n=n), n)
             finally:
-                pool.shutdown(wait=False)  # cancels what is still queued
+                futures.shutdown(wait=False)  # cancels what is still queued
 
 
 @contextmanager

@@ -176,8 +176,11 @@ class Design:
         if self.kind == "factorial":
             return int(np.prod([len(v) for v in self.parameters.values()]))
         d = len(self.parameters)
-        return {"latin_hypercube": self.samples, "morris": self.samples * (d + 1),
-                "sobol": self.samples * (2 * d + 2 if self.second_order else d + 2)}[self.kind]
+        n = self.samples
+        if n is None:  # `from_dict` requires it; a Design made in Python may lack it
+            raise ExperimentError(f"missing; a {self.kind!r} design needs samples", ("design", "samples"))
+        return {"latin_hypercube": n, "morris": n * (d + 1),
+                "sobol": n * (2 * d + 2 if self.second_order else d + 2)}[self.kind]
 
 
 @dataclass(frozen=True)
@@ -217,6 +220,8 @@ def design_seed(root_seed: int) -> int:
 def _sample(design: Design, seed: int) -> np.ndarray:
     """The design matrix in parameter units, one row per point."""
     problem = design.problem()
+    if problem is None:  # not a sampled kind (`from_dict` allows none other here)
+        raise ExperimentError(f"must be one of {_kinds()}, got {design.kind!r}", ("design", "kind"))
     if design.kind == "latin_hypercube":
         from scipy.stats import qmc
 

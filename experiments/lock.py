@@ -41,11 +41,10 @@ from pathlib import Path
 
 from experiments.errors import StoreInUse
 
-try:
-    import fcntl
-except ImportError:  # Windows
-    fcntl = None
+if sys.platform == "win32":  # Windows has no fcntl
     import msvcrt
+else:
+    import fcntl
 
 _HELD: set[str] = set()
 """The stores this process holds the lock of (resolved paths)."""
@@ -112,7 +111,7 @@ class StoreLock:
         """Give the lock up and remove the lock file (idempotent)."""
         if self._fd is None:
             return
-        if fcntl is not None:  # remove the file while still holding it (see `acquire`); Windows cannot
+        if sys.platform != "win32":  # remove the file while still holding it (see `acquire`); Windows cannot
             try:
                 self.path.unlink()
             except OSError:
@@ -130,7 +129,7 @@ class StoreLock:
 
 def _try_lock(fd: int) -> bool:
     try:
-        if fcntl is not None:
+        if sys.platform != "win32":
             fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         else:
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)

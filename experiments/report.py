@@ -180,7 +180,7 @@ def _brief_line(comparison: Comparison, name: str, hours: dict[str, float]) -> s
                  and hours[s] < hours[best] and not np.isnan(row["low"])
                  and (row["low"] <= b["mean"] if spec.lower_is_better else row["high"] >= b["mean"])]
         if close:
-            cheapest = min(close, key=hours.get)
+            cheapest = min(close, key=lambda s: hours[s])
             text += (f". {label(cheapest)} is not clearly behind it ({value(rows.loc[cheapest])}) "
                      f"for {hours[cheapest]:.1f} leader-hours a week")
         else:
@@ -340,9 +340,9 @@ def _overview(results, comparison: Comparison) -> str:
     if replicates:
         facts.append(f"{plural(int(replicates), 'replicate')} per strategy and design point")
     facts.append(f"{plural(runs, 'run')} in all")
-    missing = [f"{plural(comparison.failed, 'run')} failed" if comparison.failed else "",
-               f"{plural(comparison.pending, 'run')} not yet run" if comparison.pending else ""]
-    missing = " and ".join(m for m in missing if m)
+    gaps = [f"{plural(comparison.failed, 'run')} failed" if comparison.failed else "",
+            f"{plural(comparison.pending, 'run')} not yet run" if comparison.pending else ""]
+    missing = " and ".join(m for m in gaps if m)
     failed = f" <strong>Left out: {missing}.</strong>" if missing else ""
     text = "; ".join(facts)
     return f"<p class='meta'>{_e(text[0].upper() + text[1:])}.{failed}</p>"

@@ -171,7 +171,7 @@ def run_experiment(experiment: Experiment | str | Path, store: str | Path,
             db.set_manifest("sessions", [*db.manifest().get("sessions", []), {
                 "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "backend": backend.name,
                 "workers": backend.workers, "to_run": len(todo)}])
-            stats = {"run_seconds": 0.0, "store_seconds": 0.0, "ran": 0}
+            stats: dict[str, Any] = {"run_seconds": 0.0, "store_seconds": 0.0, "ran": 0}
             errors: list[tuple[int, str]] = []
             bar = Progress(len(specs), done=before["done"], failed=before["failed"], enabled=progress)
             try:

@@ -158,6 +158,7 @@ class Store:
             if cursor.rowcount != 1:  # rolls the transaction back: a run is never stored twice
                 raise ExperimentError(f"run {result.run_id} is not pending in {self.path}; not stored twice")
             if done:
+                assert result.weeks is not None and result.values is not None  # a run without error has its series
                 rows = [(result.run_id, int(w), *v) for w, v in zip(result.weeks.tolist(), result.values.tolist())]
                 self.connection.executemany(self._insert, rows)
 

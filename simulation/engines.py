@@ -28,7 +28,7 @@ import numpy as np
 from simulation.errors import ConfigError
 from simulation.parameters import Behaviour
 from simulation.state import COMMITMENT, PRACTICE, Signals, StaffState
-from simulation.week import AROUND_FIELDS, Network, gather_everyone, network_arrays, staff_week
+from simulation.week import AROUND_FIELDS, Network, NetworkArrays, gather_everyone, network_arrays, staff_week
 
 Engine = Callable[[StaffState, Signals, Network, Behaviour], StaffState]
 """``update(state, signals, network, behaviour) -> next week's state``."""
@@ -49,7 +49,7 @@ class AgentWeek:
     now: np.ndarray
     nxt: np.ndarray
     sig: np.ndarray
-    network: tuple[np.ndarray, ...]  # `simulation.week.network_arrays`
+    network: NetworkArrays  # `simulation.week.network_arrays`
     behaviour: Behaviour
     around: np.ndarray  # scratch space, one column of `AROUND_FIELDS`
 

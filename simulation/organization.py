@@ -161,7 +161,7 @@ class Organization:
                 boss = int(self.manager[boss])
         return {leader: np.array(units, dtype=np.int64) for leader, units in led.items()}
 
-    def members(self, unit: int) -> np.ndarray:
+    def members(self, unit: int | np.integer) -> np.ndarray:
         """Indices of the staff in a unit, its manager included (ascending)."""
         order, bounds = self._by_unit(everyone=True)
         return order[bounds[unit]:bounds[unit + 1]]
@@ -275,8 +275,8 @@ class Organization:
             else:
                 kind = "cross_unit"
             g.add_edge(int(a), int(b), kind=kind)
-        for i in np.flatnonzero(self.manager >= 0):
-            g.add_edge(int(i), int(self.manager[i]), kind="reports_to")
+        for r in np.flatnonzero(self.manager >= 0):
+            g.add_edge(int(r), int(self.manager[r]), kind="reports_to")
         return g
 
     # -- construction -------------------------------------------------------------
@@ -313,21 +313,21 @@ class Organization:
         manager[middles] = seniors[np.arange(n_units) % n_senior]
         manager[fronts] = middles[unit[fronts]]
 
-        ties = [_clique(np.r_[0, seniors])]
+        pairs = [_clique(np.r_[0, seniors])]
         # Middle managers of one division work together as peers: all of them
         # in a small division, about `manager_peers` each in a large one.
         division = manager[middles]
         size = np.bincount(division)[division]
-        ties.append(_within_unit_ties(middles, division, min(1.0, manager_peers / max(1, size.max() - 1)), rng))
-        ties.append(_within_unit_ties(fronts, unit[fronts], peer_density, rng))
-        ties.append(_cross_unit_ties(fronts, unit[fronts], cross_unit_ties, rng))
+        pairs.append(_within_unit_ties(middles, division, min(1.0, manager_peers / max(1, size.max() - 1)), rng))
+        pairs.append(_within_unit_ties(fronts, unit[fronts], peer_density, rng))
+        pairs.append(_cross_unit_ties(fronts, unit[fronts], cross_unit_ties, rng))
         group = np.full(staff, OTHER, dtype=np.int64)
         drawn = rng.random(n_front)
         group[fronts] = np.where(drawn < physician_share, PHYSICIAN,
                                  np.where(drawn < physician_share + nurse_share, NURSE, OTHER))
         doctors = fronts[group[fronts] == PHYSICIAN]
-        ties.append(_cross_unit_ties(doctors, unit[doctors], physician_ties, rng))
-        ties = _unique_pairs(np.concatenate(ties))
+        pairs.append(_cross_unit_ties(doctors, unit[doctors], physician_ties, rng))
+        ties = _unique_pairs(np.concatenate(pairs))
 
         n_comm = min(committee_size, staff)
         pool = np.r_[0, seniors[:1], rng.permutation(middles)]
@@ -576,12 +576,13 @@ def _from_records(records: list[_Record], source: str = "the chart") -> Organiza
                 raise ChartError(f"{r.where}: {r.role} {r.id!r} has no unit")
             unit[i] = units.setdefault(r.unit, len(units))
     role = np.array([ROLES.index(r.role) for r in records], dtype=np.int64)
-    heads = {}
-    for i in np.flatnonzero(role == MIDDLE):
-        if unit[i] in heads:
-            raise ChartError(f"{records[i].where}: unit {records[i].unit!r} already has a middle "
-                             f"manager ({records[heads[unit[i]]].id!r}); one per unit is allowed")
-        heads[unit[i]] = i
+    heads: dict[int, int] = {}  # unit -> its middle manager
+    for m in np.flatnonzero(role == MIDDLE).tolist():
+        u = int(unit[m])
+        if u in heads:
+            raise ChartError(f"{records[m].where}: unit {records[m].unit!r} already has a middle "
+                             f"manager ({records[heads[u]].id!r}); one per unit is allowed")
+        heads[u] = m
     _check_levels(records, role, manager)
     _check_units(records, role, unit)
     physicians = [i for i, r in enumerate(records) if _flag(r)]

@@ -625,8 +625,8 @@ def allowed(p: Parameter, value: Any = None) -> str:
         return "a list drawn from " + ", ".join(repr(c) for c in p.choices)
     text = kinds[p.kind]
     # A huge upper bound (a sanity cap) is left out of the message, unless the
-    # value broke it: then the message must say so.
-    above = isinstance(value, numbers.Real) and p.high is not None and value > p.high
+    # value broke it: then the message must say so. (The stubs of numbers.Real have no >.)
+    above = isinstance(value, numbers.Real) and p.high is not None and value > p.high  # type: ignore[operator]
     if p.low is not None and p.high is not None and (p.high < 1e6 or above):
         return f"{text} in [{_bound(p, p.low)}, {_bound(p, p.high)}]"
     if p.low is not None:
@@ -687,7 +687,7 @@ def check_value(name: str, value: Any, location: tuple[str | int, ...] | None = 
         if p.kind == "int":
             if not isinstance(value, numbers.Integral) and not float(value).is_integer():
                 raise fail()
-            value = int(value)
+            value = int(value)  # type: ignore[call-overload]  # stubs: Real has no __int__
         else:
             value = float(value)
             if not math.isfinite(value):

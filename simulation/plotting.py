@@ -12,6 +12,7 @@ the tests (tests/conftest.py) do.
 from __future__ import annotations
 
 import io
+from typing import Literal
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -34,7 +35,7 @@ hue no other meaning uses (the levels and the strategies take the Okabe-Ito
 colours), so that on the dashboard orange always means the CEO and never
 a commitment class. One hue, light to dark, stays in order under every form
 of colour blindness and in greyscale."""
-STRATEGY_STYLES = ("-", "--")
+STRATEGY_STYLES: tuple[Literal["-", "--"], ...] = ("-", "--")
 """Line styles that tell two strategies apart where colour already means role."""
 
 STRATEGY_COLOURS = {

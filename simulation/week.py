@@ -238,7 +238,12 @@ def gather_person(i: int, now: np.ndarray, sig: np.ndarray, has_boss: np.ndarray
     around[SEEN_WEIGHT] = seen_total
 
 
-def network_arrays(network: Network) -> tuple[np.ndarray, ...]:
+NetworkArrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                      np.ndarray]
+"""What `network_arrays` gives: nine arrays, so that type checkers can count them in calls."""
+
+
+def network_arrays(network: Network) -> NetworkArrays:
     """The arrays of ``network`` that `gather_person` takes after ``sig``, in its order."""
     peers, skip = network.peers, network.skip_level
     return (network.has_boss, network.boss, network.tie_weight, peers.indptr, peers.indices, peers.data,

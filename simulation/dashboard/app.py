@@ -29,6 +29,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import replace
+from typing import cast
 
 import reacton.ipyvuetify as rv
 import solara
@@ -228,7 +229,7 @@ def MainView(snapshot: Snapshot, screen: Screen, status: Status):
     """The week, the monitors, the hospital and the plots; more below."""
     ties = solara.use_reactive(False)
     more = solara.use_reactive(False)
-    chosen = solara.use_reactive(None)
+    chosen: solara.Reactive[tuple | None] = solara.use_reactive(None)  # (side, person, the organizations)
     structure = (snapshot.organizations, tuple(snapshot.labels))
     network = solara.use_memo(
         lambda: Frames(NetworkView(snapshot, screen.network, week_in_title=False, ties=ties.value)),
@@ -342,10 +343,10 @@ def InfoPanel(open_: solara.Reactive[bool]):
 def Page():
     """The whole dashboard (Solara serves the component named ``Page``)."""
     settings = solara.use_reactive(opening_settings())
-    snapshot, set_snapshot = solara.use_state(None)
+    snapshot, set_snapshot = solara.use_state(cast("Snapshot | None", None))
     status, set_status = solara.use_state(Status())
     size, set_size = solara.use_state((1280, 720))
-    refused = solara.use_reactive(None)
+    refused: solara.Reactive[str | None] = solara.use_reactive(None)
     speed = solara.use_reactive(DEFAULT_SPEED)
     info = solara.use_reactive(False)
     player = solara.use_memo(lambda: Player(on_frame=set_snapshot, on_status=set_status), [])
@@ -376,7 +377,7 @@ def Page():
     screen = Screen(*size, sides=len(settings.value.presets))
     problem = refused.value or status.problem
     solara.Style(PAGE_CSS)
-    Viewport.element(on_size=lambda wh: set_size(tuple(int(x) for x in wh)) if len(wh) == 2 else None)
+    Viewport.element(on_size=lambda wh: set_size((int(wh[0]), int(wh[1]))) if len(wh) == 2 else None)
     InfoPanel(info)
     with rv.Html(tag="div", class_="orgchange-titlebar"):
         rv.Html(tag="span", children=[TITLE], style_="flex: 1")

@@ -89,9 +89,11 @@ def control(name: str, *, low: float | None = None, high: float | None = None, s
     p = PARAMETERS[name]
     lo = p.low if low is None else low
     hi = p.high if high is None else high
-    if p.low is not None and lo < p.low or p.high is not None and hi > p.high:
+    if p.low is not None and lo is not None and lo < p.low or p.high is not None and hi is not None and hi > p.high:
         raise ValueError(f"{name}: {lo}-{hi} is outside the table's range {p.low}-{p.high}")
     if step is None and p.kind == "float":
+        if lo is None or hi is None:
+            raise ValueError(f"{name}: a float slider needs a range; give low and high")
         step = 10.0 ** math.floor(math.log10((hi - lo) / 50))
     elif step is None and p.kind == "int":
         step = 1

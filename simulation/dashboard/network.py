@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import weakref
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from matplotlib.collections import LineCollection, PatchCollection
@@ -179,12 +180,11 @@ def compute_layout(org: Organization, aspect: float = TARGET_ASPECT, gap: float 
 
     # The senior team spread evenly across the units, in the order of their
     # units, so that each sits above its own group (leaders without units last).
-    seniors = np.flatnonzero(role == SENIOR)
     first_slot = {int(d): slot for slot, d in reversed(list(enumerate(unit_division[order])))}
-    seniors = sorted(seniors, key=lambda s: (first_slot.get(int(s), n_units), s))
+    seniors = sorted(np.flatnonzero(role == SENIOR), key=lambda s: (first_slot.get(int(s), n_units), s))
     width = max(n_units * (columns + UNIT_GAP) - UNIT_GAP, len(seniors), 1)
-    for k, s in enumerate(seniors):
-        xy[s] = (k + 0.5) * width / len(seniors) - 0.5, LEVEL_Y[SENIOR]
+    for place, s in enumerate(seniors):
+        xy[s] = (place + 0.5) * width / len(seniors) - 0.5, LEVEL_Y[SENIOR]
     xy[org.ceo] = (width - 1) / 2, LEVEL_Y[CEO]
 
     # Staff outside any unit but not in the senior team (a chart may have
@@ -229,9 +229,11 @@ def draw_structure(ax, layout: Layout, title: str, ties: bool = False) -> None:
     ax.add_collection(PatchCollection(
         [Rectangle((x0, y0), x1 - x0, y1 - y0) for x0, y0, x1, y1 in layout.boxes],
         facecolor=NEUTRAL, alpha=0.10, edgecolor="none"))
+    # (Matplotlib's stubs want the segments as a Sequence; an (N, 2, 2) array, which it documents, is not one.)
     if ties and layout.across is not None and len(layout.across):
-        ax.add_collection(LineCollection(layout.across, colors=OKABE_ITO[7], linewidths=0.5, alpha=0.25))
-    ax.add_collection(LineCollection(layout.lines, colors=NEUTRAL, linewidths=0.7, alpha=0.8))
+        ax.add_collection(LineCollection(layout.across, colors=OKABE_ITO[7], linewidths=0.5,  # type: ignore[arg-type]
+                                         alpha=0.25))
+    ax.add_collection(LineCollection(layout.lines, colors=NEUTRAL, linewidths=0.7, alpha=0.8))  # type: ignore[arg-type]
     x0, x1, y0, y1 = layout.extent
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
@@ -311,9 +313,10 @@ class NetworkView:
             draw_structure(ax, layout, f"{side.label}: week {snapshot.week}" if week_in_title else side.label, ties)
             role_size = np.array([ROLE_SIZE[r] for r in range(len(ROLES))])[org.role]
             diameter = marker_diameter(ax, layout) * role_size
-            people = {practises: ax.scatter(np.empty(0), np.empty(0), marker=marker, edgecolors="#000000",
-                                            linewidths=EDGE_WIDTH[practises], zorder=3)
-                      for practises, marker in MARKER_SHAPE.items()}
+            people: dict[bool | str, Any] = {
+                practises: ax.scatter(np.empty(0), np.empty(0), marker=marker, edgecolors="#000000",
+                                      linewidths=EDGE_WIDTH[practises], zorder=3)
+                for practises, marker in MARKER_SHAPE.items()}
             # The ring round the person chosen on the page (empty until someone is).
             people["ring"] = ax.scatter(np.empty(0), np.empty(0), facecolors="none", edgecolors=OKABE_ITO[7],
                                         linewidths=2.5, zorder=4)

@@ -107,7 +107,8 @@ class Player:
         self.latest: Snapshot | None = None
         self._departures: list[Departures] = []
         self._serial = 0
-        self._cv = threading.Condition()
+        lock = threading.RLock()  # one lock, two conditions: `_cv` and `_fresh`
+        self._cv = threading.Condition(lock)
         self._pending: Settings | None = None
         self._goal: float | None = None  # the week to stop at; math.inf while playing
         self._speed = speed
@@ -118,7 +119,7 @@ class Player:
         self._idle.set()
         self._stepper_idle = True
         self._delivered = 0  # serial of the last snapshot the page was handed
-        self._fresh = threading.Condition(self._cv)  # a new snapshot for the drawer
+        self._fresh = threading.Condition(lock)  # a new snapshot for the drawer
         self._thread = threading.Thread(target=self._run, name="orgchange-player", daemon=True)
         self._drawer = threading.Thread(target=self._draw, name="orgchange-drawer", daemon=True)
         self._thread.start()
@@ -233,6 +234,7 @@ class Player:
             time.sleep(max(0.0, last + FRAME_INTERVAL - time.monotonic()))
             with self._cv:  # a newer one may have come while we waited
                 snapshot = self.latest
+            assert snapshot is not None  # a serial not yet delivered is a published snapshot's
             last = time.monotonic()
             try:
                 self.on_frame(snapshot)
@@ -283,7 +285,9 @@ class Player:
                 if pending is None and goal is not None and self._week() + 1 > self._due():
                     # Ahead of the clock: wait for the next week's turn (a request wakes us).
                     start, week = self._clock
-                    self._cv.wait(max(start + (self._week() + 1 - week) / self._speed - time.monotonic(), 0.0))
+                    speed = self._speed
+                    assert speed is not None  # else the run is never ahead of the clock (see `_due`)
+                    self._cv.wait(max(start + (self._week() + 1 - week) / speed - time.monotonic(), 0.0))
                     continue
             try:
                 if pending is not None:

@@ -116,7 +116,7 @@ class SeriesView:
         if len(snapshot.sides) > 1 or week_in_title:
             labels = [f"{label}{when}" for label in snapshot.labels]
             # The names where the key has room for them (about 8 px a character), else which is which.
-            room = self.figure.bbox.width / 8.5 - sum(len(h.get_label()) + 5 for h in handles)
+            room = self.figure.bbox.width / 8.5 - sum(len(str(h.get_label())) + 5 for h in handles)
             if len(labels) > 1 and sum(len(x) + 5 for x in labels) > room:
                 labels = ["first strategy (solid)", "second strategy (dashed)"]
             handles += [Line2D([], [], color=BLACK, linestyle=dash, linewidth=1.8, label=label)

@@ -26,6 +26,7 @@ Nothing here imports Solara.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 import numpy as np
 
@@ -162,7 +163,22 @@ def take(classroom, departures: list[Departures] | None = None, serial: int = 0)
                     record={**classroom.settings.record(), "caption": classroom.settings.caption()})
 
 
-def person_state(snapshot: Snapshot, side: int, person: int) -> dict[str, object]:
+class PersonState(TypedDict):
+    """What `person_state` tells about one person."""
+
+    id: str
+    role: str
+    is_leader: bool
+    unit: int
+    commitment: float
+    practises: bool
+    trust: float
+    cynicism: float
+    alignment: float
+    tenure: float
+
+
+def person_state(snapshot: Snapshot, side: int, person: int) -> PersonState:
     """What the page tells about one person this week (for a click on them)."""
     org = snapshot.organizations[side]
     people = snapshot.sides[side].people

@@ -33,7 +33,7 @@ class Viewport(v.VuetifyTemplate):
     """An invisible widget whose ``size`` is the browser window's
     ``[width, height]`` in CSS pixels, kept up to date as it is resized."""
 
-    size = traitlets.List([]).tag(sync=True)
+    size: traitlets.List[int] = traitlets.List([]).tag(sync=True)
     template = traitlets.Unicode("""
 <template><span style="display: none"></span></template>
 <script>
@@ -59,7 +59,7 @@ class Picture(v.VuetifyTemplate):
     height = traitlets.Int(0).tag(sync=True)
     css_class = traitlets.Unicode("").tag(sync=True)
     clickable = traitlets.Bool(False).tag(sync=True)
-    picked = traitlets.List([]).tag(sync=True)
+    picked: traitlets.List[float] = traitlets.List([]).tag(sync=True)
     template = traitlets.Unicode("""
 <template>
   <img :src="src" :class="css_class" :width="width" :height="height" alt=""
@@ -123,10 +123,12 @@ def ParameterControl(spec: Control, value: Any, on_value: Callable[[Any], None],
     changed = "" if value == preset_value else f"preset: {describe(preset_value, spec.unit)}"
     if spec.kind in ("float", "int"):
         cast = float if spec.kind == "float" else int
+        step = spec.step
+        assert step is not None  # `controls.control` gives every number a step
 
         def snapped(new: float) -> Any:
             # A float slider's value, on its steps (no 0.30000000000000004).
-            return cast(round(round(new / spec.step) * spec.step, 9)) if spec.kind == "float" else cast(new)
+            return cast(round(round(new / step) * step, 9)) if spec.kind == "float" else cast(new)
 
         ValueSlider(spec.label, value, describe(cast(value), spec.unit), spec.low, spec.high, spec.step,
                     lambda new: on_value(snapped(new)), changed)

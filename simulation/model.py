@@ -361,7 +361,9 @@ class OrgChangeModel(mesa.Model):
             return effects
         org, lost = self.organization, np.zeros(self.organization.n)
         for i in replacements.leavers[org.role[replacements.leavers] <= MIDDLE]:
-            span = np.flatnonzero(np.isin(org.unit, self.people[i].scope)) if org.role[i] != CEO else slice(None)
+            # The people of the leader's units, found by unit (each index
+            # once, so their order does not change the sum below).
+            span = org.members_of(self.people[i].scope) if org.role[i] != CEO else slice(None)
             lost[span] = 1.0 - (1.0 - lost[span]) * (1.0 - self.behaviour.departure_trust_loss)
         effects.trust_lost = lost
         return effects

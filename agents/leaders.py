@@ -29,7 +29,7 @@ import numpy as np
 from agents.person import Person
 from simulation import rules
 from simulation.organization import SENIOR
-from simulation.state import ACCOUNTABILITY_SET, EXPECTATION_SET, REVIEWS, Signals
+from simulation.state import COMMITMENT, ENERGY, HOURS, PASSION, STEER, VISIBILITY, Signals
 
 
 class Leader(Person):
@@ -127,7 +127,12 @@ class Leader(Person):
     @cached_property
     def scope_units(self) -> frozenset[int]:
         """`scope` as a set, for membership tests."""
-        return frozenset(self.scope.tolist())
+        return frozenset(self.scope_list)
+
+    @cached_property
+    def scope_list(self) -> list[int]:
+        """`scope` as Python ints, which index arrays more cheaply one at a time."""
+        return self.scope.tolist()
 
     # -- what duties cost ----------------------------------------------------------------
     def round_cost(self, contacts: float) -> float:
@@ -158,13 +163,18 @@ class Leader(Person):
         """Spend this week's energy on the strategy's duties, in priority
         order, and record what was done in ``signals``."""
         model, i = self.model, self.index
+        # Rows of the arrays are read and written by index (values[ROW, i]):
+        # the same numbers as through the named rows, without making a view
+        # of a whole row for one number, which thousands of leaders a week
+        # would pay for.
+        mine = model.state.values[:, i]
         if self.involved:
-            signals.visibility[i] = model.levers.passion_display * model.state.passion[i]
-        budget = float(model.state.energy[i])
+            signals.values[VISIBILITY, i] = model.levers.passion_display * mine[PASSION]
+        budget = float(mine[ENERGY])
         spent = 0.0
         for duty in self.duties:
             spent += duty(signals, budget - spent)
-        signals.hours[i] = spent
+        signals.values[HOURS, i] = spent
 
     def champion_projects(self, signals: Signals, budget: float) -> float:
         """Keep ``projects_per_leader`` projects sponsored, then clear their
@@ -238,23 +248,37 @@ class Leader(Person):
         model = self.model
         levers = model.levers
         # A Python float: the same number, and its arithmetic is quicker than numpy's.
-        commitment = float(model.state.commitment[self.index])
+        commitment = float(model.state.values[COMMITMENT, self.index])
         expectation = rules.steering_signal(levers.steering, commitment, model.urgency)
-        signals.steer[self.index] = expectation
+        signals.values[STEER, self.index] = expectation
         if len(self.scope) == 0:
             return cost
         self.review_credit += cost / model.behaviour.review_hours
-        units = signals.units
+        reviews = 0
         while self.review_credit >= 1.0:
             self.review_credit -= 1.0
-            last = self.last_reviewed
-            k = int(np.argmin(last))  # the unit of scope reviewed longest ago (the first, on ties)
-            last[k] = model.week
-            unit = self.scope[k]
-            units[EXPECTATION_SET, unit] = max(units[EXPECTATION_SET, unit], expectation)
-            units[ACCOUNTABILITY_SET, unit] = max(units[ACCOUNTABILITY_SET, unit], levers.accountability)
-            units[REVIEWS, unit] += 1.0
+            reviews += 1
+        for unit, times in self.units_to_review(reviews).items():
+            signals.review(unit, expectation, levers.accountability, times)
         return cost
+
+    def units_to_review(self, reviews: int) -> dict[int, int]:
+        """The units of scope this week's ``reviews`` go to, and how many
+        each: each review goes to the unit reviewed longest ago (the first
+        of scope, on ties). Marks them reviewed this week."""
+        if not reviews:
+            return {}
+        last, week = self.last_reviewed, self.model.week
+        if len(last) == 1:  # a manager with one unit reviews it every time (most leaders: no search)
+            last[0] = week
+            return {self.scope_list[0]: reviews}
+        chosen: dict[int, int] = {}
+        for _ in range(reviews):
+            k = int(last.argmin())
+            last[k] = week
+            unit = self.scope_list[k]
+            chosen[unit] = chosen.get(unit, 0) + 1
+        return chosen
 
     def work_behind_the_scenes(self, signals: Signals, budget: float) -> float:
         """The CEO's work out of sight (Site D): clarify expectations with every

@@ -154,6 +154,17 @@ class Signals:
         (shares compound: clearing half twice clears three quarters)."""
         self.units[BARRIERS_CLEARED, unit] = 1.0 - (1.0 - self.units[BARRIERS_CLEARED, unit]) * (1.0 - share)
 
+    def review(self, unit: int, expectation: float, accountability: float, times: int = 1) -> None:
+        """Record ``times`` reviews of ``unit`` this week by one leader, each
+        setting ``expectation`` and holding the unit to ``accountability``
+        (0-1 each; the strongest of the week's reviews holds). Reviews are
+        counted in whole numbers, so adding ``times`` at once gives the
+        count that adding one at a time would."""
+        units = self.units
+        units[EXPECTATION_SET, unit] = max(units[EXPECTATION_SET, unit], expectation)
+        units[ACCOUNTABILITY_SET, unit] = max(units[ACCOUNTABILITY_SET, unit], accountability)
+        units[REVIEWS, unit] += times
+
     def leaders_reach_anyone(self) -> bool:
         """Whether any leader was visible or spoke with anyone this week; if
         not, the leaders' terms of social influence are all zero."""

@@ -128,6 +128,11 @@ class Portfolio:
         """The projects under way, in the order they were chartered."""
         return list(self._active.values())
 
+    @property
+    def n_active(self) -> int:
+        """Number of projects under way."""
+        return len(self._active)
+
     def active_per_unit(self) -> np.ndarray:
         """Number of active projects in each unit."""
         return self._per_unit.copy()
@@ -227,24 +232,30 @@ class Portfolio:
         # An impatient culture gives up on slow projects sooner.
         ends = collapsed | (age > b.project_timeout * (1.0 - 0.5 * w.impatience) * b.project_length)
 
+        for project, share_done in zip(active, progress.tolist()):
+            project.progress = share_done
+            project.support = project.linking = 0.0  # support is paid for week by week
+
         boosted: list[tuple[np.ndarray, float]] = []  # (people, boost), applied after the loop
         soured: list[np.ndarray] = []  # teams of failed projects
         kept, broken = np.zeros(org.n), np.zeros(org.n)
-        for project, share_done, failed in zip(active, progress.tolist(), ends.tolist()):
-            project.progress = share_done
-            project.support = project.linking = 0.0  # support is paid for week by week
+        # Only the projects that end this week need more, each in turn (in
+        # the order chartered: a success changes what the next one adds).
+        succeeded = progress >= 1.0
+        for k in np.flatnonzero(succeeded | ends).tolist():
+            project = active[k]
             team = org.members(project.unit)
             # A project a leader championed is a promise to its team: kept
             # when it succeeds, broken when it fails.
             promised = 1.0 if project.sponsor >= 0 else 0.0
-            if share_done >= 1.0:
+            if succeeded[k]:
                 self._finish(project, True)
                 self.durations.append(w.week - project.started)
                 boosted.append((w.observers(project.unit), b.observer_boost))
                 boosted.append((team, b.success_boost))
                 kept[team] += promised
                 self._succeeded(project, capability, w)
-            elif failed:
+            else:
                 self._finish(project, False)
                 soured.append(team)
                 broken[team] += promised

@@ -22,7 +22,11 @@ How it stays the same model:
   ``pow`` could differ in the last bit.) `tests/test_engines.py` holds the
   engines to identical trajectories.
 * **The parameters are the same object's.** The loop reads the behaviour
-  parameters by name from a named tuple made from `Behaviour` itself.
+  parameters by name from a named tuple made from `Behaviour` itself: the
+  fields the staff week reads (`WEEK_PARAMETERS`), the numbers handed over
+  as a plain tuple and the one text (``peer_mode``) apart, because Numba
+  checks the types of a plain tuple of numbers in a few microseconds and
+  those of a named tuple with text in it in a few hundred, every week.
 
 Numba is optional (``pip install "orgchange[fast]"``).
 """
@@ -31,8 +35,9 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import re
 from collections import namedtuple
-from dataclasses import astuple, fields
+from dataclasses import fields
 from types import FunctionType, ModuleType, SimpleNamespace
 from typing import Any
 
@@ -91,13 +96,25 @@ twins = _compile_twins()
 
 _gather_person, _staff_week = twins.gather_person, twins.staff_week
 
-BehaviourTuple = namedtuple("BehaviourTuple", [f.name for f in fields(Behaviour)])  # type: ignore[misc]
-"""`Behaviour` as a named tuple, which compiled code can read by field name."""
+def _parameters_read() -> tuple[str, ...]:
+    """The fields of `Behaviour` that `week.staff_week` reads (as ``p.name``),
+    the numbers first, in the order of `Behaviour`, and ``peer_mode`` last."""
+    read = set(re.findall(r"\bp\.(\w+)", inspect.getsource(week.staff_week)))
+    names = [f.name for f in fields(Behaviour) if f.name in read and f.name != "peer_mode"]
+    return (*names, "peer_mode")
+
+
+WEEK_PARAMETERS = _parameters_read()
+"""The behaviour parameters the compiled week reads, in the order of `BehaviourTuple`."""
+
+BehaviourTuple = namedtuple("BehaviourTuple", WEEK_PARAMETERS)  # type: ignore[misc]
+"""The parameters the staff week reads, as a named tuple, which compiled code can read by field name."""
 
 
 @njit
 def _week(now, sig, has_boss, boss, tie_weight, peer_start, peer_index, peer_weight, seen_start, seen_index,
-          seen_weight, p, nxt):
+          seen_weight, numbers, peer_mode, nxt):
+    p = BehaviourTuple(*numbers, peer_mode)
     around = np.empty(len(AROUND_FIELDS))
     for i in range(now.shape[1]):
         _gather_person(i, now, sig, has_boss, boss, tie_weight, peer_start, peer_index, peer_weight,
@@ -105,15 +122,16 @@ def _week(now, sig, has_boss, boss, tie_weight, peer_start, peer_index, peer_wei
         _staff_week(now[:, i], around, sig[:, i], p, nxt[:, i])
 
 
-def behaviour_tuple(behaviour: Behaviour) -> Any:
-    """``behaviour`` as the named tuple the compiled loop reads."""
-    return BehaviourTuple(*astuple(behaviour))
+def behaviour_numbers(behaviour: Behaviour) -> tuple[Any, ...]:
+    """The numbers of `WEEK_PARAMETERS` in ``behaviour`` (all but ``peer_mode``), as they are."""
+    return tuple(getattr(behaviour, name) for name in WEEK_PARAMETERS[:-1])
 
 
 def compiled_update(state: StaffState, signals: Signals, network: Network, behaviour: Behaviour) -> StaffState:
     """Next week's staff state: what `vectorized_update` gives, from one compiled loop."""
     nxt = state.copy()
-    _week(state.values, signals.values, *network_arrays(network), behaviour_tuple(behaviour), nxt.values)
+    _week(state.values, signals.values, *network_arrays(network), behaviour_numbers(behaviour), behaviour.peer_mode,
+          nxt.values)
     return nxt
 
 

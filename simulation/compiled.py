@@ -51,10 +51,29 @@ from simulation.state import STATE_FIELDS, Signals, StaffState
 from simulation.week import AROUND_FIELDS, Network, network_arrays
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # compiled into the rules that choose (see `_compiled`)
 def _select(condition, if_true, if_false):
     """`rules.select` for one person."""
     return if_true if condition else if_false
+
+
+# Numba's on-disk cache checks only the stamp of the file a function comes
+# from, not of the functions it calls, so a changed rule would leave the
+# cached week stale. Naming every compiled function after the source of the
+# modules it is made of gives changed rules a cache entry of their own.
+VERSION = hashlib.sha256((inspect.getsource(rules) + inspect.getsource(week)).encode()).hexdigest()[:12]
+"""A stamp of the source of the rules and the week."""
+
+
+def _compiled(original: FunctionType, namespace: dict[str, Any], inline: bool = True) -> Any:
+    """``original``'s code, compiled by Numba, seeing ``namespace`` as its
+    globals and named after `VERSION` (cached on disk). An inlined function
+    is compiled into its callers: no call between rules, or between the week
+    and its rules, costs anything (calls that pass arrays cost a count of
+    references each, which was a third of the loop's time)."""
+    twin = FunctionType(original.__code__, namespace, original.__name__, original.__defaults__)
+    twin.__qualname__ = f"{original.__name__}_{VERSION}"
+    return njit(cache=True, inline="always" if inline else "never")(twin)
 
 
 def _compile_twins() -> SimpleNamespace:
@@ -66,28 +85,17 @@ def _compile_twins() -> SimpleNamespace:
     [0, 1]) calls the compiled one, and so does the week.
     """
     namespace = dict(vars(rules), select=_select)
-    # Numba's on-disk cache checks only the stamp of the file a function comes
-    # from, not of the functions it calls, so a changed rule would leave the
-    # cached week stale. Naming every twin after the source of both modules
-    # gives changed rules a cache entry of their own.
-    source = (inspect.getsource(rules) + inspect.getsource(week)).encode()
-    version = hashlib.sha256(source).hexdigest()[:12]
     compiled = {}
     originals = [(name, f) for name, f in vars(rules).items()
                  if isinstance(f, FunctionType) and f.__module__ == rules.__name__ and name != "select"]
     for name, original in originals:
-        twin = FunctionType(original.__code__, namespace, name, original.__defaults__)
-        twin.__qualname__ = f"{name}_{version}"
-        compiled[name] = namespace[name] = njit(cache=True)(twin)
+        compiled[name] = namespace[name] = _compiled(original, namespace)
     # The week calls the rules through the module `rules`: here, a module of twins.
     twin_rules = ModuleType("simulation.rules (compiled)")
     vars(twin_rules).update(compiled, select=_select)
     week_namespace = {**vars(week), "rules": twin_rules}
     for name in ("gather_person", "staff_week"):
-        original = vars(week)[name]
-        twin = FunctionType(original.__code__, week_namespace, name, original.__defaults__)
-        twin.__qualname__ = f"{name}_{version}"
-        compiled[name] = week_namespace[name] = njit(cache=True)(twin)
+        compiled[name] = week_namespace[name] = _compiled(vars(week)[name], week_namespace)
     return SimpleNamespace(**compiled)
 
 
@@ -111,15 +119,19 @@ BehaviourTuple = namedtuple("BehaviourTuple", WEEK_PARAMETERS)  # type: ignore[m
 """The parameters the staff week reads, as a named tuple, which compiled code can read by field name."""
 
 
-@njit
-def _week(now, sig, has_boss, boss, tie_weight, peer_start, peer_index, peer_weight, seen_start, seen_index,
-          seen_weight, numbers, peer_mode, nxt):
+def _everyone(now, sig, has_boss, boss, tie_weight, peer_start, peer_index, peer_weight, seen_start, seen_index,
+              seen_weight, numbers, peer_mode, nxt):
+    """The week of everyone, one person after another (compiled as `_week`)."""
     p = BehaviourTuple(*numbers, peer_mode)
     around = np.empty(len(AROUND_FIELDS))
     for i in range(now.shape[1]):
         _gather_person(i, now, sig, has_boss, boss, tie_weight, peer_start, peer_index, peer_weight,
                        seen_start, seen_index, seen_weight, around)
         _staff_week(now[:, i], around, sig[:, i], p, nxt[:, i])
+
+
+# Cached like the twins: with them inlined, compiling it takes seconds.
+_week = _compiled(_everyone, globals(), inline=False)
 
 
 def behaviour_numbers(behaviour: Behaviour) -> tuple[Any, ...]:

@@ -22,7 +22,8 @@ here, once, and every engine sees the same ones.
 
 from __future__ import annotations
 
-from functools import cached_property
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -30,6 +31,27 @@ from agents.person import Person
 from simulation import rules
 from simulation.organization import SENIOR
 from simulation.state import COMMITMENT, ENERGY, HOURS, PASSION, STEER, VISIBILITY, Signals
+
+
+class cached_property:  # noqa: N801 (named as the functools decorator it stands in for)
+    """`functools.cached_property` without its lock: computed on first
+    reading, then an ordinary attribute of the instance. Python 3.11's takes
+    a lock on every first reading, which costs a few microseconds; every
+    leader reads half a dozen of these in the week it first acts, and
+    thousands of leaders act in a large hospital."""
+
+    def __init__(self, compute: Callable[[Any], Any]) -> None:
+        self.compute = compute
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, leader: Any, owner: type | None = None) -> Any:
+        if leader is None:
+            return self
+        value = leader.__dict__[self.name] = self.compute(leader)
+        return value
 
 
 class Leader(Person):
@@ -221,12 +243,18 @@ class Leader(Person):
         if orphans:
             project = min(orphans, key=lambda p: (self.model.unit_commitment[p.unit], p.id))
         else:
-            busy = portfolio.active_in(self.scope)
-            free = self.scope[busy == busy.min()]
-            unit = int(free[np.argmax(self.model.unit_commitment[free])])
-            project = portfolio.charter(unit, self.model.week, self.model.rng)
+            project = portfolio.charter(self.unit_to_charter(), self.model.week, self.model.rng)
         portfolio.adopt(project, self.index)
         return project
+
+    def unit_to_charter(self) -> int:
+        """The unit of scope for a new project: the most committed of those
+        with the fewest active projects (the first, on ties)."""
+        if len(self.scope) == 1:  # a manager with one unit: no choice to make
+            return self.scope_list[0]
+        busy = self.model.projects.active_in(self.scope)
+        free = self.scope[busy == busy.min()]
+        return int(free[np.argmax(self.model.unit_commitment[free])])
 
     def attend_committee(self, signals: Signals, budget: float) -> float:
         """Sit on the quality integrating committee this week, if a member."""

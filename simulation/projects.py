@@ -275,19 +275,31 @@ class Portfolio:
         """A success closes ``project_capability`` of its unit's gap to full
         capability; a redesign also spreads to the units tied to its own."""
         b, u = w.behaviour, project.unit
-        gap = 1.0 - np.minimum(1.0, capability + self.capability_gain)
         if project.kind == REDESIGN:
-            gains = {u: b.project_capability * gap[u]}
-            row = w.unit_ties.getrow(u)
-            if len(row.indices):
-                spread = np.minimum(1.0, b.redesign_spread * row.data) * b.project_capability * gap[row.indices]
-                gains.update(zip(row.indices.tolist(), spread.tolist()))
+            gains = {u: b.project_capability * self._gap(u, capability)}
+            # The unit's row of the ties (the CSR arrays, as `getrow` gives them).
+            ties = w.unit_ties
+            start, end = ties.indptr[u], ties.indptr[u + 1]
+            if end > start:
+                tied, per_member = ties.indices[start:end], ties.data[start:end]
+                spread = (np.minimum(1.0, b.redesign_spread * per_member) * b.project_capability
+                          * self._gap(tied, capability))
+                gains.update(zip(tied.tolist(), spread.tolist()))
             for unit, gain in gains.items():
                 self.redesign_gain[unit] += gain
                 self.added[REDESIGN] += gain
         else:
-            self.quick_gain[u] += b.project_capability * gap[u]
-            self.added[QUICK_FIX] += b.project_capability * gap[u]
+            gap = self._gap(u, capability)
+            self.quick_gain[u] += b.project_capability * gap
+            self.added[QUICK_FIX] += b.project_capability * gap
+
+    def _gap(self, units, capability: np.ndarray):
+        """What ``units`` (one or several) lack of full process capability
+        (0-1): the same numbers as ``1 - min(1, capability +
+        capability_gain)`` for every unit, computed for these alone (a
+        success reads a few units; the hospital may have thousands)."""
+        gain = self.quick_gain[units] + self.redesign_gain[units]
+        return 1.0 - np.minimum(1.0, capability[units] + gain)
 
     def _finish(self, project: Project, success: bool) -> None:
         project.active = False

@@ -382,6 +382,7 @@ class OrgChangeModel(mesa.Model):
         signals.relay_support[:] = self.relay_support
         for i in self.on_duty:
             self.people[i].act(signals)
+        signals.file_reviews()
         # Reviews set expectations and accountability in the units they reach;
         # what is not renewed fades.
         units = reviewed(self.units, signals.units[EXPECTATION_SET], signals.units[ACCOUNTABILITY_SET],

@@ -15,11 +15,14 @@ below: the staff week needs a few of them). Then, per preset, the exponent
 one generated system through ``orgchange run`` and reports the time and
 the peak memory (its resident set size, from the operating system). With
 ``--profile`` it times the phases of the week (the steps of
-`OrgChangeModel.step`) at one size, for each preset asked for, without a
-profiler's overhead: each phase's milliseconds, its share of the week, and
-the week as a multiple of one product.
+`OrgChangeModel.step`) at one size, for each preset asked for (business
+as usual and full transformation if none), without a profiler's overhead:
+each phase's milliseconds, its share of the week, and the week as a
+multiple of one product.
 
-It prints figures and never fails on them: judge the ratios.
+It prints figures and never fails on them: judge the ratios. On a shared
+2-core machine one pass can be off by half; to compare two versions of the
+code, run them in turn, several times, and compare medians.
 """
 
 from __future__ import annotations

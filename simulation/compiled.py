@@ -47,7 +47,7 @@ from numba import njit
 
 from simulation import rules, week
 from simulation.parameters import Behaviour
-from simulation.state import STATE_FIELDS, Signals, StaffState
+from simulation.state import SIGNAL_FIELDS, STATE_FIELDS, Signals, StaffState
 from simulation.week import AROUND_FIELDS, Network, network_arrays
 
 
@@ -57,12 +57,28 @@ def _select(condition, if_true, if_false):
     return if_true if condition else if_false
 
 
+def _parameters_read() -> tuple[str, ...]:
+    """The fields of `Behaviour` that `week.staff_week` reads (as ``p.name``),
+    the numbers first, in the order of `Behaviour`, and ``peer_mode`` last."""
+    read = set(re.findall(r"\bp\.(\w+)", inspect.getsource(week.staff_week)))
+    names = [f.name for f in fields(Behaviour) if f.name in read and f.name != "peer_mode"]
+    return (*names, "peer_mode")
+
+
+WEEK_PARAMETERS = _parameters_read()
+"""The behaviour parameters the compiled week reads, in the order of `BehaviourTuple`."""
+
 # Numba's on-disk cache checks only the stamp of the file a function comes
-# from, not of the functions it calls, so a changed rule would leave the
-# cached week stale. Naming every compiled function after the source of the
-# modules it is made of gives changed rules a cache entry of their own.
-VERSION = hashlib.sha256((inspect.getsource(rules) + inspect.getsource(week)).encode()).hexdigest()[:12]
-"""A stamp of the source of the rules and the week."""
+# from, not of the functions it calls nor of the globals it reads, so a
+# changed rule would leave the cached week stale, and so would a change in
+# the order of the parameters (the loop reads them by position from the
+# tuple it is handed) or of the rows of the state (the week reads them by
+# number). Naming every compiled function after the source of the rules and
+# the week, the parameters' order and the rows gives each change a cache
+# entry of its own.
+VERSION = hashlib.sha256((inspect.getsource(rules) + inspect.getsource(week)
+                          + " ".join(WEEK_PARAMETERS + STATE_FIELDS + SIGNAL_FIELDS)).encode()).hexdigest()[:12]
+"""A stamp of the source of the rules and the week, of `WEEK_PARAMETERS` and of the state's rows."""
 
 
 def _compiled(original: FunctionType, namespace: dict[str, Any], inline: bool = True) -> Any:
@@ -103,17 +119,6 @@ twins = _compile_twins()
 """The compiled twins, by name (``twins.influence_target``, ``twins.staff_week``)."""
 
 _gather_person, _staff_week = twins.gather_person, twins.staff_week
-
-def _parameters_read() -> tuple[str, ...]:
-    """The fields of `Behaviour` that `week.staff_week` reads (as ``p.name``),
-    the numbers first, in the order of `Behaviour`, and ``peer_mode`` last."""
-    read = set(re.findall(r"\bp\.(\w+)", inspect.getsource(week.staff_week)))
-    names = [f.name for f in fields(Behaviour) if f.name in read and f.name != "peer_mode"]
-    return (*names, "peer_mode")
-
-
-WEEK_PARAMETERS = _parameters_read()
-"""The behaviour parameters the compiled week reads, in the order of `BehaviourTuple`."""
 
 BehaviourTuple = namedtuple("BehaviourTuple", WEEK_PARAMETERS)  # type: ignore[misc]
 """The parameters the staff week reads, as a named tuple, which compiled code can read by field name."""

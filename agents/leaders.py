@@ -22,14 +22,36 @@ here, once, and every engine sees the same ones.
 
 from __future__ import annotations
 
-from functools import cached_property
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from agents.person import Person
 from simulation import rules
 from simulation.organization import SENIOR
-from simulation.state import ACCOUNTABILITY_SET, EXPECTATION_SET, REVIEWS, Signals
+from simulation.state import COMMITMENT, ENERGY, HOURS, PASSION, STEER, VISIBILITY, Signals
+
+
+class cached_property:  # noqa: N801 (named as the functools decorator it stands in for)
+    """`functools.cached_property` without its lock: computed on first
+    reading, then an ordinary attribute of the instance. Python 3.11's takes
+    a lock on every first reading, which costs a few microseconds; every
+    leader reads half a dozen of these in the week it first acts, and
+    thousands of leaders act in a large hospital."""
+
+    def __init__(self, compute: Callable[[Any], Any]) -> None:
+        self.compute = compute
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, leader: Any, owner: type | None = None) -> Any:
+        if leader is None:
+            return self
+        value = leader.__dict__[self.name] = self.compute(leader)
+        return value
 
 
 class Leader(Person):
@@ -127,7 +149,12 @@ class Leader(Person):
     @cached_property
     def scope_units(self) -> frozenset[int]:
         """`scope` as a set, for membership tests."""
-        return frozenset(self.scope.tolist())
+        return frozenset(self.scope_list)
+
+    @cached_property
+    def scope_list(self) -> list[int]:
+        """`scope` as Python ints, which index arrays more cheaply one at a time."""
+        return self.scope.tolist()
 
     # -- what duties cost ----------------------------------------------------------------
     def round_cost(self, contacts: float) -> float:
@@ -158,13 +185,18 @@ class Leader(Person):
         """Spend this week's energy on the strategy's duties, in priority
         order, and record what was done in ``signals``."""
         model, i = self.model, self.index
+        # Rows of the arrays are read and written by index (values[ROW, i]):
+        # the same numbers as through the named rows, without making a view
+        # of a whole row for one number, which thousands of leaders a week
+        # would pay for.
+        mine = model.state.values[:, i]
         if self.involved:
-            signals.visibility[i] = model.levers.passion_display * model.state.passion[i]
-        budget = float(model.state.energy[i])
+            signals.values[VISIBILITY, i] = model.levers.passion_display * mine[PASSION]
+        budget = float(mine[ENERGY])
         spent = 0.0
         for duty in self.duties:
             spent += duty(signals, budget - spent)
-        signals.hours[i] = spent
+        signals.values[HOURS, i] = spent
 
     def champion_projects(self, signals: Signals, budget: float) -> float:
         """Keep ``projects_per_leader`` projects sponsored, then clear their
@@ -211,12 +243,18 @@ class Leader(Person):
         if orphans:
             project = min(orphans, key=lambda p: (self.model.unit_commitment[p.unit], p.id))
         else:
-            busy = portfolio.active_in(self.scope)
-            free = self.scope[busy == busy.min()]
-            unit = int(free[np.argmax(self.model.unit_commitment[free])])
-            project = portfolio.charter(unit, self.model.week, self.model.rng)
+            project = portfolio.charter(self.unit_to_charter(), self.model.week, self.model.rng)
         portfolio.adopt(project, self.index)
         return project
+
+    def unit_to_charter(self) -> int:
+        """The unit of scope for a new project: the most committed of those
+        with the fewest active projects (the first, on ties)."""
+        if len(self.scope) == 1:  # a manager with one unit: no choice to make
+            return self.scope_list[0]
+        busy = self.model.projects.active_in(self.scope)
+        free = self.scope[busy == busy.min()]
+        return int(free[np.argmax(self.model.unit_commitment[free])])
 
     def attend_committee(self, signals: Signals, budget: float) -> float:
         """Sit on the quality integrating committee this week, if a member."""
@@ -238,23 +276,37 @@ class Leader(Person):
         model = self.model
         levers = model.levers
         # A Python float: the same number, and its arithmetic is quicker than numpy's.
-        commitment = float(model.state.commitment[self.index])
+        commitment = float(model.state.values[COMMITMENT, self.index])
         expectation = rules.steering_signal(levers.steering, commitment, model.urgency)
-        signals.steer[self.index] = expectation
+        signals.values[STEER, self.index] = expectation
         if len(self.scope) == 0:
             return cost
         self.review_credit += cost / model.behaviour.review_hours
-        units = signals.units
+        reviews = 0
         while self.review_credit >= 1.0:
             self.review_credit -= 1.0
-            last = self.last_reviewed
-            k = int(np.argmin(last))  # the unit of scope reviewed longest ago (the first, on ties)
-            last[k] = model.week
-            unit = self.scope[k]
-            units[EXPECTATION_SET, unit] = max(units[EXPECTATION_SET, unit], expectation)
-            units[ACCOUNTABILITY_SET, unit] = max(units[ACCOUNTABILITY_SET, unit], levers.accountability)
-            units[REVIEWS, unit] += 1.0
+            reviews += 1
+        for unit, times in self.units_to_review(reviews).items():
+            signals.review(unit, expectation, levers.accountability, times)
         return cost
+
+    def units_to_review(self, reviews: int) -> dict[int, int]:
+        """The units of scope this week's ``reviews`` go to, and how many
+        each: each review goes to the unit reviewed longest ago (the first
+        of scope, on ties). Marks them reviewed this week."""
+        if not reviews:
+            return {}
+        last, week = self.last_reviewed, self.model.week
+        if len(last) == 1:  # a manager with one unit reviews it every time (most leaders: no search)
+            last[0] = week
+            return {self.scope_list[0]: reviews}
+        chosen: dict[int, int] = {}
+        for _ in range(reviews):
+            k = int(last.argmin())
+            last[k] = week
+            unit = self.scope_list[k]
+            chosen[unit] = chosen.get(unit, 0) + 1
+        return chosen
 
     def work_behind_the_scenes(self, signals: Signals, budget: float) -> float:
         """The CEO's work out of sight (Site D): clarify expectations with every

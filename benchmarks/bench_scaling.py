@@ -5,6 +5,7 @@ Run from the repository root:
     python benchmarks/bench_scaling.py                 # 10k to 200k staff, every preset
     python benchmarks/bench_scaling.py --sizes 10000 50000 --presets business_as_usual
     python benchmarks/bench_scaling.py --system 1000000 --weeks 52   # a health system, full transformation
+    python benchmarks/bench_scaling.py --profile 100000 --weeks 10    # where one 100k week goes, by phase
 
 For each preset and size it prints the first week's time, the median of the
 later weeks, and the later week as a multiple of one sparse product
@@ -12,9 +13,16 @@ later weeks, and the later week as a multiple of one sparse product
 below: the staff week needs a few of them). Then, per preset, the exponent
 ``a`` of a least-squares fit of week time ~ N^a. With ``--system`` it runs
 one generated system through ``orgchange run`` and reports the time and
-the peak memory (its resident set size, from the operating system).
+the peak memory (its resident set size, from the operating system). With
+``--profile`` it times the phases of the week (the steps of
+`OrgChangeModel.step`) at one size, for each preset asked for (business
+as usual and full transformation if none), without a profiler's overhead:
+each phase's milliseconds, its share of the week, and the week as a
+multiple of one product.
 
-It prints figures and never fails on them: judge the ratios.
+It prints figures and never fails on them: judge the ratios. On a shared
+2-core machine one pass can be off by half; to compare two versions of the
+code, run them in turn, several times, and compare medians.
 """
 
 from __future__ import annotations
@@ -76,6 +84,59 @@ def scaling(sizes: list[int], presets: list[str], weeks: int) -> None:
             print(f"{preset:22s} week time ~ N^{slope:.2f}", flush=True)
 
 
+PHASES = {
+    "_leaders_act": "2. leaders act",
+    "update": "3-5, 7. staff update",
+    "project_week": "6. projects",
+    "leavers": "8. turnover draws",
+    "departure_effects": "8. departures' trust",
+    "hire": "8. hiring (agent swaps)",
+    "_unit_means": "9. unit means",
+}
+"""The model's methods timed by `phases`, and what step of the week each is."""
+
+
+def phases(preset: str, staff: int, weeks: int, seed: int = 1) -> None:
+    """Print where ``weeks`` later weeks of ``preset`` at ``staff`` go."""
+    import simulation.model as model_module
+
+    model = OrgChangeModel(load_strategy(preset).apply(Config(staff=staff, weeks=weeks + 2, seed=seed)))
+    model.step()  # the first week, with its one-off costs, is not profiled
+    spent: dict[str, float] = dict.fromkeys([*PHASES.values(), "9. unit week", "9. metrics", "9. collector"], 0.0)
+
+    def timed(function, label):
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[label] += time.perf_counter() - started
+        return wrapper
+
+    # Each phase wrapped on this model alone (the module functions for this process).
+    for name, label in PHASES.items():
+        setattr(model, name, timed(getattr(model, name), label))
+    model.datacollector.collect = timed(model.datacollector.collect, "9. collector")
+    originals = model_module.unit_week, model_module.measure
+    model_module.unit_week = timed(model_module.unit_week, "9. unit week")
+    model_module.measure = timed(model_module.measure, "9. metrics")
+    try:
+        started = time.perf_counter()
+        for _ in range(weeks):
+            model.step()
+        week = (time.perf_counter() - started) / weeks
+    finally:
+        model_module.unit_week, model_module.measure = originals
+    product = product_time(model)
+    print(f"{preset}, {staff:,} staff: one week {1e3 * week:.1f} ms = {week / product:.1f} x one product "
+          f"({1e3 * product:.2f} ms), the mean of {weeks} weeks")
+    for label, seconds in sorted(spent.items(), key=lambda item: -item[1]):
+        print(f"  {label:26s} {1e3 * seconds / weeks:8.2f} ms {seconds / weeks / week:7.1%}")
+    rest = week - sum(spent.values()) / weeks
+    print(f"  {'the rest (urgency, energy)':26s} {1e3 * rest:8.2f} ms {rest / week:7.1%}", flush=True)
+    model.release()
+
+
 def system(staff: int, weeks: int) -> None:
     """One health-system-sized run of full transformation through the command line."""
     with tempfile.TemporaryDirectory() as folder:
@@ -96,9 +157,14 @@ def main() -> None:
     parser.add_argument("--presets", nargs="+", default=preset_names())
     parser.add_argument("--weeks", type=int, default=6, help="later weeks timed per size (scaling), or weeks run")
     parser.add_argument("--system", type=int, default=0, help="staff of a health-system run (0: none)")
+    parser.add_argument("--profile", type=int, default=0, help="staff of a week profiled by phase (0: none)")
     args = parser.parse_args()
     if args.system:
         system(args.system, args.weeks)
+    elif args.profile:
+        for preset in args.presets if args.presets != preset_names() else ["business_as_usual",
+                                                                           "full_transformation"]:
+            phases(preset, args.profile, args.weeks)
     else:
         scaling(args.sizes, args.presets, args.weeks)
 

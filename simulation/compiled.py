@@ -22,7 +22,11 @@ How it stays the same model:
   ``pow`` could differ in the last bit.) `tests/test_engines.py` holds the
   engines to identical trajectories.
 * **The parameters are the same object's.** The loop reads the behaviour
-  parameters by name from a named tuple made from `Behaviour` itself.
+  parameters by name from a named tuple made from `Behaviour` itself: the
+  fields the staff week reads (`WEEK_PARAMETERS`), the numbers handed over
+  as a plain tuple and the one text (``peer_mode``) apart, because Numba
+  checks the types of a plain tuple of numbers in a few microseconds and
+  those of a named tuple with text in it in a few hundred, every week.
 
 Numba is optional (``pip install "orgchange[fast]"``).
 """
@@ -31,8 +35,9 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import re
 from collections import namedtuple
-from dataclasses import astuple, fields
+from dataclasses import fields
 from types import FunctionType, ModuleType, SimpleNamespace
 from typing import Any
 
@@ -42,14 +47,49 @@ from numba import njit
 
 from simulation import rules, week
 from simulation.parameters import Behaviour
-from simulation.state import STATE_FIELDS, Signals, StaffState
+from simulation.state import SIGNAL_FIELDS, STATE_FIELDS, Signals, StaffState
 from simulation.week import AROUND_FIELDS, Network, network_arrays
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # compiled into the rules that choose (see `_compiled`)
 def _select(condition, if_true, if_false):
     """`rules.select` for one person."""
     return if_true if condition else if_false
+
+
+def _parameters_read() -> tuple[str, ...]:
+    """The fields of `Behaviour` that `week.staff_week` reads (as ``p.name``),
+    the numbers first, in the order of `Behaviour`, and ``peer_mode`` last."""
+    read = set(re.findall(r"\bp\.(\w+)", inspect.getsource(week.staff_week)))
+    names = [f.name for f in fields(Behaviour) if f.name in read and f.name != "peer_mode"]
+    return (*names, "peer_mode")
+
+
+WEEK_PARAMETERS = _parameters_read()
+"""The behaviour parameters the compiled week reads, in the order of `BehaviourTuple`."""
+
+# Numba's on-disk cache checks only the stamp of the file a function comes
+# from, not of the functions it calls nor of the globals it reads, so a
+# changed rule would leave the cached week stale, and so would a change in
+# the order of the parameters (the loop reads them by position from the
+# tuple it is handed) or of the rows of the state (the week reads them by
+# number). Naming every compiled function after the source of the rules and
+# the week, the parameters' order and the rows gives each change a cache
+# entry of its own.
+VERSION = hashlib.sha256((inspect.getsource(rules) + inspect.getsource(week)
+                          + " ".join(WEEK_PARAMETERS + STATE_FIELDS + SIGNAL_FIELDS)).encode()).hexdigest()[:12]
+"""A stamp of the source of the rules and the week, of `WEEK_PARAMETERS` and of the state's rows."""
+
+
+def _compiled(original: FunctionType, namespace: dict[str, Any], inline: bool = True) -> Any:
+    """``original``'s code, compiled by Numba, seeing ``namespace`` as its
+    globals and named after `VERSION` (cached on disk). An inlined function
+    is compiled into its callers: no call between rules, or between the week
+    and its rules, costs anything (calls that pass arrays cost a count of
+    references each, which was a third of the loop's time)."""
+    twin = FunctionType(original.__code__, namespace, original.__name__, original.__defaults__)
+    twin.__qualname__ = f"{original.__name__}_{VERSION}"
+    return njit(cache=True, inline="always" if inline else "never")(twin)
 
 
 def _compile_twins() -> SimpleNamespace:
@@ -61,28 +101,17 @@ def _compile_twins() -> SimpleNamespace:
     [0, 1]) calls the compiled one, and so does the week.
     """
     namespace = dict(vars(rules), select=_select)
-    # Numba's on-disk cache checks only the stamp of the file a function comes
-    # from, not of the functions it calls, so a changed rule would leave the
-    # cached week stale. Naming every twin after the source of both modules
-    # gives changed rules a cache entry of their own.
-    source = (inspect.getsource(rules) + inspect.getsource(week)).encode()
-    version = hashlib.sha256(source).hexdigest()[:12]
     compiled = {}
     originals = [(name, f) for name, f in vars(rules).items()
                  if isinstance(f, FunctionType) and f.__module__ == rules.__name__ and name != "select"]
     for name, original in originals:
-        twin = FunctionType(original.__code__, namespace, name, original.__defaults__)
-        twin.__qualname__ = f"{name}_{version}"
-        compiled[name] = namespace[name] = njit(cache=True)(twin)
+        compiled[name] = namespace[name] = _compiled(original, namespace)
     # The week calls the rules through the module `rules`: here, a module of twins.
     twin_rules = ModuleType("simulation.rules (compiled)")
     vars(twin_rules).update(compiled, select=_select)
     week_namespace = {**vars(week), "rules": twin_rules}
     for name in ("gather_person", "staff_week"):
-        original = vars(week)[name]
-        twin = FunctionType(original.__code__, week_namespace, name, original.__defaults__)
-        twin.__qualname__ = f"{name}_{version}"
-        compiled[name] = week_namespace[name] = njit(cache=True)(twin)
+        compiled[name] = week_namespace[name] = _compiled(vars(week)[name], week_namespace)
     return SimpleNamespace(**compiled)
 
 
@@ -91,13 +120,14 @@ twins = _compile_twins()
 
 _gather_person, _staff_week = twins.gather_person, twins.staff_week
 
-BehaviourTuple = namedtuple("BehaviourTuple", [f.name for f in fields(Behaviour)])  # type: ignore[misc]
-"""`Behaviour` as a named tuple, which compiled code can read by field name."""
+BehaviourTuple = namedtuple("BehaviourTuple", WEEK_PARAMETERS)  # type: ignore[misc]
+"""The parameters the staff week reads, as a named tuple, which compiled code can read by field name."""
 
 
-@njit
-def _week(now, sig, has_boss, boss, tie_weight, peer_start, peer_index, peer_weight, seen_start, seen_index,
-          seen_weight, p, nxt):
+def _everyone(now, sig, has_boss, boss, tie_weight, peer_start, peer_index, peer_weight, seen_start, seen_index,
+              seen_weight, numbers, peer_mode, nxt):
+    """The week of everyone, one person after another (compiled as `_week`)."""
+    p = BehaviourTuple(*numbers, peer_mode)
     around = np.empty(len(AROUND_FIELDS))
     for i in range(now.shape[1]):
         _gather_person(i, now, sig, has_boss, boss, tie_weight, peer_start, peer_index, peer_weight,
@@ -105,15 +135,20 @@ def _week(now, sig, has_boss, boss, tie_weight, peer_start, peer_index, peer_wei
         _staff_week(now[:, i], around, sig[:, i], p, nxt[:, i])
 
 
-def behaviour_tuple(behaviour: Behaviour) -> Any:
-    """``behaviour`` as the named tuple the compiled loop reads."""
-    return BehaviourTuple(*astuple(behaviour))
+# Cached like the twins: with them inlined, compiling it takes seconds.
+_week = _compiled(_everyone, globals(), inline=False)
+
+
+def behaviour_numbers(behaviour: Behaviour) -> tuple[Any, ...]:
+    """The numbers of `WEEK_PARAMETERS` in ``behaviour`` (all but ``peer_mode``), as they are."""
+    return tuple(getattr(behaviour, name) for name in WEEK_PARAMETERS[:-1])
 
 
 def compiled_update(state: StaffState, signals: Signals, network: Network, behaviour: Behaviour) -> StaffState:
     """Next week's staff state: what `vectorized_update` gives, from one compiled loop."""
     nxt = state.copy()
-    _week(state.values, signals.values, *network_arrays(network), behaviour_tuple(behaviour), nxt.values)
+    _week(state.values, signals.values, *network_arrays(network), behaviour_numbers(behaviour), behaviour.peer_mode,
+          nxt.values)
     return nxt
 
 

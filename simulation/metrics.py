@@ -157,7 +157,7 @@ def measure(model) -> dict[str, float]:
     row.update(
         trust=mean_of(s.trust),
         cynicism=mean_of(s.cynicism),
-        projects_active=len(model.projects.active),
+        projects_active=model.projects.n_active,
         projects_succeeded=model.projects.n_succeeded,
         projects_failed=model.projects.n_failed,
         # Each leader's energy is within [0, capacity], but their mean divided

@@ -178,13 +178,9 @@ class OrgChangeModel(mesa.Model):
         self._group_count = np.where(self.group_sizes > 0, self.group_sizes, np.nan)
         self._unit_count = np.where(org.unit_sizes > 0, org.unit_sizes, np.nan)
         # Each person's unit, with the CEO and senior team in one more, last,
-        # bin that the unit means leave out.
+        # bin that the unit means leave out (and `_per_person` gives 0).
         self._unit_bin = np.where(org.unit >= 0, org.unit, org.n_units)
         self._unit_staff = float(org.unit_sizes.sum())
-        # Who belongs to a unit, and which (0 for the CEO and senior team, who
-        # take nothing from a unit: see `_per_person`).
-        self._in_unit = org.unit >= 0
-        self._unit_of = np.where(self._in_unit, org.unit, 0)
         self.managers = np.flatnonzero((org.role == SENIOR) | (org.role == MIDDLE))
         self.physicians = np.flatnonzero((org.group == PHYSICIAN) & (np.arange(org.n) != org.physician))
         self._heads = org.unit_head[org.unit_head >= 0]
@@ -361,7 +357,9 @@ class OrgChangeModel(mesa.Model):
             return effects
         org, lost = self.organization, np.zeros(self.organization.n)
         for i in replacements.leavers[org.role[replacements.leavers] <= MIDDLE]:
-            span = np.flatnonzero(np.isin(org.unit, self.people[i].scope)) if org.role[i] != CEO else slice(None)
+            # The people of the leader's units, found by unit (each index
+            # once, so their order does not change the sum below).
+            span = org.members_of(self.people[i].scope) if org.role[i] != CEO else slice(None)
             lost[span] = 1.0 - (1.0 - lost[span]) * (1.0 - self.behaviour.departure_trust_loss)
         effects.trust_lost = lost
         return effects
@@ -384,6 +382,7 @@ class OrgChangeModel(mesa.Model):
         signals.relay_support[:] = self.relay_support
         for i in self.on_duty:
             self.people[i].act(signals)
+        signals.file_reviews()
         # Reviews set expectations and accountability in the units they reach;
         # what is not renewed fades.
         units = reviewed(self.units, signals.units[EXPECTATION_SET], signals.units[ACCOUNTABILITY_SET],
@@ -413,9 +412,9 @@ class OrgChangeModel(mesa.Model):
     def _per_person(self, unit_values: np.ndarray) -> np.ndarray:
         """A value of each person's unit, for each person (0 for the CEO and
         the senior team, who belong to no unit)."""
-        if not len(unit_values):
-            return np.zeros(self.organization.n)
-        return np.where(self._in_unit, unit_values[self._unit_of], 0.0)
+        # One gather from the units' values with a 0 after them, which is
+        # what the people outside any unit (the last bin) read.
+        return np.append(unit_values, 0.0)[self._unit_bin]
 
     def _gaming(self) -> np.ndarray:
         """How far each unit's manager games its results (0-1): with pay tied

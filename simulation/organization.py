@@ -166,6 +166,15 @@ class Organization:
         order, bounds = self._by_unit(everyone=True)
         return order[bounds[unit]:bounds[unit + 1]]
 
+    def members_of(self, units: np.ndarray) -> np.ndarray:
+        """Indices of the staff of all of ``units`` (each unit's block in
+        turn, ascending within it): one slice per unit, so the cost grows
+        with the people found, not with the head count."""
+        order, bounds = self._by_unit(everyone=True)
+        if len(units) == 0:
+            return order[:0]
+        return np.concatenate([order[bounds[u]:bounds[u + 1]] for u in units.tolist()])
+
     def frontline(self, unit: int) -> np.ndarray:
         """Indices of a unit's frontline staff (ascending)."""
         order, bounds = self._by_unit(everyone=False)

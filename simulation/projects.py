@@ -128,6 +128,11 @@ class Portfolio:
         """The projects under way, in the order they were chartered."""
         return list(self._active.values())
 
+    @property
+    def n_active(self) -> int:
+        """Number of projects under way."""
+        return len(self._active)
+
     def active_per_unit(self) -> np.ndarray:
         """Number of active projects in each unit."""
         return self._per_unit.copy()
@@ -227,24 +232,30 @@ class Portfolio:
         # An impatient culture gives up on slow projects sooner.
         ends = collapsed | (age > b.project_timeout * (1.0 - 0.5 * w.impatience) * b.project_length)
 
+        for project, share_done in zip(active, progress.tolist()):
+            project.progress = share_done
+            project.support = project.linking = 0.0  # support is paid for week by week
+
         boosted: list[tuple[np.ndarray, float]] = []  # (people, boost), applied after the loop
         soured: list[np.ndarray] = []  # teams of failed projects
         kept, broken = np.zeros(org.n), np.zeros(org.n)
-        for project, share_done, failed in zip(active, progress.tolist(), ends.tolist()):
-            project.progress = share_done
-            project.support = project.linking = 0.0  # support is paid for week by week
+        # Only the projects that end this week need more, each in turn (in
+        # the order chartered: a success changes what the next one adds).
+        succeeded = progress >= 1.0
+        for k in np.flatnonzero(succeeded | ends).tolist():
+            project = active[k]
             team = org.members(project.unit)
             # A project a leader championed is a promise to its team: kept
             # when it succeeds, broken when it fails.
             promised = 1.0 if project.sponsor >= 0 else 0.0
-            if share_done >= 1.0:
+            if succeeded[k]:
                 self._finish(project, True)
                 self.durations.append(w.week - project.started)
                 boosted.append((w.observers(project.unit), b.observer_boost))
                 boosted.append((team, b.success_boost))
                 kept[team] += promised
                 self._succeeded(project, capability, w)
-            elif failed:
+            else:
                 self._finish(project, False)
                 soured.append(team)
                 broken[team] += promised
@@ -264,19 +275,31 @@ class Portfolio:
         """A success closes ``project_capability`` of its unit's gap to full
         capability; a redesign also spreads to the units tied to its own."""
         b, u = w.behaviour, project.unit
-        gap = 1.0 - np.minimum(1.0, capability + self.capability_gain)
         if project.kind == REDESIGN:
-            gains = {u: b.project_capability * gap[u]}
-            row = w.unit_ties.getrow(u)
-            if len(row.indices):
-                spread = np.minimum(1.0, b.redesign_spread * row.data) * b.project_capability * gap[row.indices]
-                gains.update(zip(row.indices.tolist(), spread.tolist()))
+            gains = {u: b.project_capability * self._gap(u, capability)}
+            # The unit's row of the ties (the CSR arrays, as `getrow` gives them).
+            ties = w.unit_ties
+            start, end = ties.indptr[u], ties.indptr[u + 1]
+            if end > start:
+                tied, per_member = ties.indices[start:end], ties.data[start:end]
+                spread = (np.minimum(1.0, b.redesign_spread * per_member) * b.project_capability
+                          * self._gap(tied, capability))
+                gains.update(zip(tied.tolist(), spread.tolist()))
             for unit, gain in gains.items():
                 self.redesign_gain[unit] += gain
                 self.added[REDESIGN] += gain
         else:
-            self.quick_gain[u] += b.project_capability * gap[u]
-            self.added[QUICK_FIX] += b.project_capability * gap[u]
+            gap = self._gap(u, capability)
+            self.quick_gain[u] += b.project_capability * gap
+            self.added[QUICK_FIX] += b.project_capability * gap
+
+    def _gap(self, units, capability: np.ndarray):
+        """What ``units`` (one or several) lack of full process capability
+        (0-1): the same numbers as ``1 - min(1, capability +
+        capability_gain)`` for every unit, computed for these alone (a
+        success reads a few units; the hospital may have thousands)."""
+        gain = self.quick_gain[units] + self.redesign_gain[units]
+        return 1.0 - np.minimum(1.0, capability[units] + gain)
 
     def _finish(self, project: Project, success: bool) -> None:
         project.active = False

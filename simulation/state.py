@@ -126,12 +126,13 @@ class Signals:
     ``committee_attendance`` counts the committee members who met this week.
     """
 
-    __slots__ = ("values", "units", "committee_attendance")
+    __slots__ = ("values", "units", "committee_attendance", "_reviews")
 
     def __init__(self, n: int, n_units: int = 0) -> None:
         self.values = np.zeros((len(SIGNAL_FIELDS), n))
         self.units = np.zeros((len(UNIT_SIGNAL_FIELDS), n_units))
         self.committee_attendance = 0
+        self._reviews: list[tuple[int, float, float, int]] = []  # noted by `review`, until `file_reviews`
 
     steer = _row(STEER, "Direction a leader sends down this week, 0-1.")
     visibility = _row(VISIBILITY, "Visibility of a leader's passion beyond their reports, 0-1.")
@@ -153,6 +154,28 @@ class Signals:
         """Record that leaders cleared ``share`` of ``unit``'s process barriers
         (shares compound: clearing half twice clears three quarters)."""
         self.units[BARRIERS_CLEARED, unit] = 1.0 - (1.0 - self.units[BARRIERS_CLEARED, unit]) * (1.0 - share)
+
+    def review(self, unit: int, expectation: float, accountability: float, times: int = 1) -> None:
+        """Note ``times`` reviews of ``unit`` this week by one leader, each
+        setting ``expectation`` and holding the unit to ``accountability``
+        (0-1 each). They reach ``units`` when `file_reviews` is called, once
+        every leader has acted: a note costs a leader far less than writing
+        into the arrays one number at a time."""
+        self._reviews.append((unit, expectation, accountability, times))
+
+    def file_reviews(self) -> None:
+        """Write the reviews noted this week into ``units``: the strongest
+        expectation and accountability each unit was set, and how many
+        reviews it had. The strongest is the same whatever the order, and
+        the reviews are whole numbers, so their sum is exact: the numbers are
+        those of writing each review as it happened."""
+        if not self._reviews:
+            return
+        unit, expectation, accountability, times = (np.array(column) for column in zip(*self._reviews))
+        np.maximum.at(self.units[EXPECTATION_SET], unit, expectation)
+        np.maximum.at(self.units[ACCOUNTABILITY_SET], unit, accountability)
+        np.add.at(self.units[REVIEWS], unit, times)
+        self._reviews.clear()
 
     def leaders_reach_anyone(self) -> bool:
         """Whether any leader was visible or spoke with anyone this week; if

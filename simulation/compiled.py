@@ -39,7 +39,7 @@ import re
 from collections import namedtuple
 from dataclasses import fields
 from types import FunctionType, ModuleType, SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import scipy.sparse as sp
@@ -120,7 +120,8 @@ twins = _compile_twins()
 
 _gather_person, _staff_week = twins.gather_person, twins.staff_week
 
-BehaviourTuple = namedtuple("BehaviourTuple", WEEK_PARAMETERS)  # type: ignore[misc]
+# Its fields are known only at run time, so the type checker sees it as Any.
+BehaviourTuple = cast(Any, namedtuple)("BehaviourTuple", WEEK_PARAMETERS)
 """The parameters the staff week reads, as a named tuple, which compiled code can read by field name."""
 
 
@@ -136,7 +137,7 @@ def _everyone(now, sig, has_boss, boss, tie_weight, peer_start, peer_index, peer
 
 
 # Cached like the twins: with them inlined, compiling it takes seconds.
-_week = _compiled(_everyone, globals(), inline=False)
+_week = _compiled(cast(FunctionType, _everyone), globals(), inline=False)
 
 
 def behaviour_numbers(behaviour: Behaviour) -> tuple[Any, ...]:

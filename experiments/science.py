@@ -34,7 +34,7 @@ QUALITY_CEILING = 0.85
 five-year quality stays below this."""
 
 
-def claims_quality(replicates: int = 20, base: Config | None = None) -> list[Claim]:
+def claims_quality(replicates: int = 12, base: Config | None = None) -> list[Claim]:
     """Quality is a patient-care outcome: no preset nears the top in five
     years, and each of full transformation's committee, rounding and middle
     development changes its five-year quality."""

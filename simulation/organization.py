@@ -327,7 +327,7 @@ class Organization:
         # in a small division, about `manager_peers` each in a large one.
         division = manager[middles]
         size = np.bincount(division)[division]
-        pairs.append(_within_unit_ties(middles, division, min(1.0, manager_peers / max(1, size.max() - 1)), rng))
+        pairs.append(_within_unit_ties(middles, division, min(1.0, manager_peers / max(1, int(np.max(size)) - 1)), rng))
         pairs.append(_within_unit_ties(fronts, unit[fronts], peer_density, rng))
         pairs.append(_cross_unit_ties(fronts, unit[fronts], cross_unit_ties, rng))
         group = np.full(staff, OTHER, dtype=np.int64)

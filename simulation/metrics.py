@@ -16,7 +16,7 @@ import numpy as np
 
 from simulation.parameters import GROUPS, ROLES
 
-_add_reduce: Any = np.add.reduce
+sum_1d: Any = np.add.reduce
 """The sum of a 1-D array, as numpy adds it (what ``values.sum()`` does,
 without its Python wrapper). Typed Any: numpy 2.5's stubs reject the
 arrays it is given here, which 2.4's accept."""
@@ -121,14 +121,14 @@ _GROUP_COLUMNS = {name: [f"{name}_{g}" for g in GROUPS] for name in ("commitment
 def mean_of(values: np.ndarray) -> float:
     """``values.mean()``, the same number, without numpy's Python-level
     wrapper: `measure` takes a dozen means every week of every run."""
-    return float(_add_reduce(values) / len(values))
+    return float(sum_1d(values) / len(values))
 
 
 def std_of(values: np.ndarray) -> float:
     """``values.std()``, the same number, computed as numpy does, without
     its wrapper."""
     deviation = values - mean_of(values)
-    return float(np.sqrt(_add_reduce(deviation * deviation) / len(values)))
+    return float(np.sqrt(sum_1d(deviation * deviation) / len(values)))
 
 
 def survey_responses(commitment, problem_point, positive_point, spread):
@@ -169,7 +169,7 @@ def measure(model) -> dict[str, float]:
         # by the capacity can round to an ulp or two above 1 (a leader_capacity
         # of 18.3 gives 1.0000000000000002): clipped here, where it is made.
         leader_energy=min(1.0, mean_of(s.energy[model.is_leader]) / capacity) if capacity > 0 else 0.0,
-        leader_hours=float(_add_reduce(model.signals.hours)),
+        leader_hours=float(sum_1d(model.signals.hours)),
         urgency=float(model.urgency),
         quality=float(model.quality),
         quality_reported=model._hospital_mean(model.units.reported),

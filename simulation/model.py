@@ -44,7 +44,7 @@ from simulation.config import Config, ConfigError, check_levers
 from simulation.context import draw_context
 from simulation.effects import Effects
 from simulation.engines import engine, settle
-from simulation.metrics import COUNTS, WeeklyCollector, _add_reduce, mean_of, measure
+from simulation.metrics import COUNTS, WeeklyCollector, mean_of, measure, sum_1d
 from simulation.organization import CEO, FRONTLINE, MIDDLE, PHYSICIAN, SENIOR, Organization
 from simulation.parameters import GROUPS, PARAMETERS, Departure, LeverChange, Levers
 from simulation.projects import Portfolio, ProjectWeek
@@ -533,7 +533,7 @@ class OrgChangeModel(mesa.Model):
         if not self._unit_staff:
             return 0.0
         # np.average's sum, written out: this runs every week.
-        return float(_add_reduce(unit_values * self.organization.unit_sizes) / self._unit_staff)
+        return float(sum_1d(unit_values * self.organization.unit_sizes) / self._unit_staff)
 
     def _culture_now(self) -> float:
         return 0.5 * (mean_of(self.state.commitment) + mean_of(self.state.practice))

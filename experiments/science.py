@@ -64,56 +64,99 @@ def claims_quality(replicates: int = 12, base: Config | None = None) -> list[Cla
 
 TIPPING_STRATEGY = dict(involved=["ceo", "senior"], steering=0.4, accountability=0.3, resources=0.3,
                         passion_display=0.6, projects_per_leader=1, barrier_removal=0.6)
-"""A moderate strategy on a hospital at the edge: early results decide its path."""
+"""A moderate strategy, to be scaled to the hospital's edge (`edge_of_tipping`)."""
+
+
+def _tipping_history(config: Config) -> dict[str, float]:
+    model = OrgChangeModel(config)
+    df = model.run()
+    model.release()
+    # The path a history ends on: its last year's frontline practice, which
+    # a single week's draws would blur in a small hospital.
+    return {"practice": float(df["practice_frontline"].iloc[-52:].mean()), "quality": _last(df, "quality"),
+            "lapsed": float(df["programme_lapsed"].iloc[-1]),
+            "early_quality": float(df["quality"].iloc[52] - df["quality"].iloc[0])}
+
+
+EARLY_WEEKS = 156
+"""The early years, whose results decide whether a programme lasts: three."""
+
+
+def edge_of_tipping(base: Config | None = None, hospital: int = 11, probes: int = 16, weeks: int = 260) -> Config:
+    """`TIPPING_STRATEGY` on hospital ``hospital``, with leaders whose
+    patience (``lapse_urgency``) puts it at the edge: half its histories
+    let the programme lapse in the early years.
+
+    A history lapses at the first week its urgency falls below
+    ``lapse_urgency``, so, run with lapses switched off, the lowest urgency
+    of its early years (`EARLY_WEEKS`) is the patience at which it would just
+    lapse; the edge is the median of that over ``probes`` histories."""
+    config = _base(base, weeks, hospital_seed=hospital, **TIPPING_STRATEGY)
+    lowest = []
+    for s in replicate_seeds(22, probes):
+        model = OrgChangeModel(config.replace(seed=s, lapse_urgency=0.0, weeks=EARLY_WEEKS))
+        lowest.append(float(model.run()["urgency"].iloc[1:].min()))
+        model.release()
+    return config.replace(lapse_urgency=float(np.median(lowest)))
 
 
 def tipping_runs(replicates: int = 40, base: Config | None = None, hospital: int = 11,
                  weeks: int = 260) -> pd.DataFrame:
-    """One hospital (``hospital_seed``), one strategy, many histories: the
-    final frontline practice and quality, and the first year's project
-    results (successes less failures) of each."""
-    config = _base(base, weeks, hospital_seed=hospital, **TIPPING_STRATEGY)
-    rows = []
-    for k, s in enumerate(replicate_seeds(21, replicates)):
-        model = OrgChangeModel(config.replace(seed=s))
-        df = model.run()
-        early = df.iloc[52]
-        rows.append({"replicate": k, "practice": _last(df, "practice_frontline"), "quality": _last(df, "quality"),
-                     "early_results": float(early["projects_succeeded"] - early["projects_failed"]),
-                     "early_quality": float(df["quality"].iloc[52] - df["quality"].iloc[0])})
-        model.release()
-    return pd.DataFrame(rows)
+    """One hospital (``hospital_seed``) at its edge (`edge_of_tipping`), one
+    strategy, many histories: each one's final frontline practice and
+    quality, whether its programme lapsed, and its first year's gain in
+    quality."""
+    config = edge_of_tipping(base, hospital, weeks=weeks)
+    return pd.DataFrame([{"replicate": k, **_tipping_history(config.replace(seed=s))}
+                         for k, s in enumerate(replicate_seeds(21, replicates))])
 
 
 def bimodality(values: np.ndarray) -> tuple[float, np.ndarray]:
     """Split ``values`` at the largest gap between sorted neighbours; return
-    the gap over the pooled within-group standard deviation, and which side
-    each value falls on."""
+    the gap over the pooled within-group standard deviation (0 when either
+    side holds fewer than two values), and which side each value falls on."""
     order = np.sort(values)
-    gaps = np.diff(order)
-    cut = order[int(np.argmax(gaps))] if len(gaps) else order[0]
+    cut = order[int(np.argmax(np.diff(order)))] if len(order) > 1 else order[0]
     high = values > cut
-    if high.all() or not high.any():
+    if min(high.sum(), (~high).sum()) < 2:
         return 0.0, high
     spread = np.sqrt((values[high].var(ddof=1) * (high.sum() - 1) + values[~high].var(ddof=1) * ((~high).sum() - 1))
-                     / max(1, len(values) - 2)) if min(high.sum(), (~high).sum()) > 1 else 1e-9
+                     / (len(values) - 2))
     return float((values[high].min() - values[~high].max()) / max(spread, 1e-9)), high
 
 
-def claims_tipping(replicates: int = 40, base: Config | None = None) -> list[Claim]:
-    """Results feed back, so otherwise identical hospitals end on clearly
-    different paths, depending on early results."""
-    df = tipping_runs(replicates, base)
+def _difference(a: np.ndarray, b: np.ndarray) -> Interval:
+    """The difference of two independent samples' means, with its 95%
+    interval (Welch); missing when either has fewer than two values."""
+    if min(len(a), len(b)) < 2:
+        return Interval(np.nan, np.nan, np.nan, len(a) + len(b))
+    from scipy import stats
+
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    se = np.sqrt(va + vb)
+    dof = (va + vb) ** 2 / max(va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1), 1e-300)
+    half = float(stats.t.ppf(0.975, dof) * se) if se > 0 else 0.0
+    mean = float(a.mean() - b.mean())
+    return Interval(mean, mean - half, mean + half, len(a) + len(b))
+
+
+def claims_tipping(replicates: int = 40, base: Config | None = None, hospital: int = 11) -> list[Claim]:
+    """Results feed back, so otherwise identical hospitals at the edge end
+    on clearly different paths, depending on early results: on the low
+    path, leaders let the programme lapse."""
+    df = tipping_runs(replicates, base, hospital)
     separation, high = bimodality(df["practice"].to_numpy())
     share = float(high.mean())
-    early = Interval.of(df[high]["early_quality"].to_numpy()) if high.any() else Interval(np.nan, np.nan, np.nan, 0)
-    low_early = df[~high]["early_quality"].mean() if (~high).any() else np.nan
+    early = _difference(df[high]["early_quality"].to_numpy(), df[~high]["early_quality"].to_numpy())
+    lapsed_low = float(df[~high]["lapsed"].mean()) if (~high).any() else np.nan
+    lapsed_high = float(df[high]["lapsed"].mean()) if high.any() else np.nan
     return [
         Claim("final frontline practice splits into two paths (gap over within-path sd)", separation,
               separation > 2.0),
         Claim("each path holds at least a fifth of the histories", share, 0.2 <= share <= 0.8),
-        Claim(f"the path taken follows early results (first-year quality gain: {early} on the high path, "
-              f"{low_early:.3f} on the low)", early, bool(early.mean > low_early)),
+        above("the path taken follows early results: first-year quality gain, high path - low path", early, 0),
+        Claim(f"the low path is the programme lapsing: lapsed in {lapsed_low:.0%} of low histories, "
+              f"{lapsed_high:.0%} of high", lapsed_low - lapsed_high, bool(lapsed_low - lapsed_high >= 0.8)),
     ]
 
 

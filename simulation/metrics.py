@@ -48,6 +48,8 @@ METRICS: dict[str, str] = {
     "leader_energy": "Mean energy of CEO, senior leaders and middle managers, as a share of capacity.",
     "leader_hours": "Leader-hours spent on the strategy this week.",
     "urgency": "Organizational urgency (impetus), 0-1.",
+    "programme_lapsed": "1 while leaders have let the strategy lapse, back to business as usual (urgency ran out), "
+                        "else 0.",
     "quality": "Patient-care quality: share of care delivered without a defect, 0-1 (staff-weighted over units).",
     "quality_reported": "Quality as the units report it, 0-1: real quality plus what gaming adds.",
     "culture": "Culture index: moving average of mean commitment and practice, 0-1.",
@@ -171,6 +173,7 @@ def measure(model) -> dict[str, float]:
         leader_energy=min(1.0, mean_of(s.energy[model.is_leader]) / capacity) if capacity > 0 else 0.0,
         leader_hours=float(sum_1d(model.signals.hours)),
         urgency=float(model.urgency),
+        programme_lapsed=float(model.lapsed),
         quality=float(model.quality),
         quality_reported=model._hospital_mean(model.units.reported),
         capability=model._hospital_mean(np.minimum(1.0, model.units.capability + model.projects.capability_gain)),

@@ -46,7 +46,7 @@ from simulation.effects import Effects
 from simulation.engines import engine, settle
 from simulation.metrics import COUNTS, WeeklyCollector, mean_of, measure, sum_1d
 from simulation.organization import CEO, FRONTLINE, MIDDLE, PHYSICIAN, SENIOR, Organization
-from simulation.parameters import GROUPS, PARAMETERS, Departure, LeverChange, Levers
+from simulation.parameters import GROUPS, PARAMETERS, Departure, LeverChange, Levers, resting
 from simulation.projects import Portfolio, ProjectWeek
 from simulation.state import ACCOUNTABILITY_SET, BARRIERS_CLEARED, EXPECTATION_SET, REVIEWS, Signals, initial_state
 from simulation.turnover import Replacements, turnover
@@ -142,7 +142,8 @@ class OrgChangeModel(mesa.Model):
         # stream of its own, so one hospital can meet different events.
         hospital = hospital_generator(config.hospital_seed if config.hospital_seed >= 0 else config.seed)
         self.behaviour = behaviour = draw_context(config.behaviour, hospital)
-        self.levers = config.levers
+        self.levers = self.programme = config.levers
+        self.lapsed = False  # whether leaders have let the programme lapse (see `_keep_or_lapse`)
         self.week = 0
         self.organization = org = organization or build_organization(config, hospital)
         if org.physician < 0 and any(isinstance(e, Departure) and e.depart == "physician"
@@ -273,7 +274,9 @@ class OrgChangeModel(mesa.Model):
         (``model.set_levers(steering=0.8, rounders=["ceo"])``). Each value is
         checked as `Config` checks it, and leaders take up their new duties
         at once."""
-        self.levers = check_levers(self.levers, **values)
+        self.programme = check_levers(self.programme, **values)
+        self.lapsed = False  # a new plan is a new start
+        self.levers = self.programme
         self._apply_levers()
 
     # -- the week ------------------------------------------------------------------------
@@ -291,6 +294,8 @@ class OrgChangeModel(mesa.Model):
         shock = levers.shock_size * levers.impetus_shocks.count(self.week)
         self.urgency = float(rules.urgency_next(self.urgency, behaviour.urgency_decay * (1.0 - levers.impatience),
                                                 shock + behaviour.results_urgency * self.results))
+        self._keep_or_lapse(relaunched=shock > 0)
+        levers = self.levers
 
         # 2. Leaders act, in index order, so every engine sees the same draws.
         signals = self._leaders_act()
@@ -483,6 +488,21 @@ class OrgChangeModel(mesa.Model):
                 changes[event.lever] = event.value
         if changes:
             self.set_levers(**changes)
+
+    def _keep_or_lapse(self, relaunched: bool) -> None:
+        """Leaders keep the programme going while its urgency lasts. When
+        urgency falls below ``lapse_urgency`` (its early results did not keep
+        it up), they let it lapse: the hospital goes back to its resting
+        levers (`simulation.parameters.resting`) until a new impetus (a
+        shock) or a new plan relaunches it (Repenning 2002; Keating et al.
+        1999)."""
+        rest = resting(self.programme)
+        lapse = (not relaunched and self.programme != rest
+                 and (self.lapsed or self.urgency < self.behaviour.lapse_urgency))
+        if lapse != self.lapsed:
+            self.lapsed = lapse
+            self.levers = rest if lapse else self.programme
+            self._apply_levers()
 
     def _apply_levers(self) -> None:
         """Derive from the levers in force what the staff update and leaders

@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Mapping
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
@@ -274,6 +274,10 @@ class Behaviour:
     results_boost: float = parameter(
         0.05, "0-1 per unit of result", "Share of the gap to full (no) commitment closed weekly per unit of the own "
         "unit's visible rise (fall) in quality.", 0.0, 50.0, source="calibrated: business as usual stays flat")
+    lapse_urgency: float = parameter(
+        0.07, "0-1", "Urgency below which leaders let the programme lapse, back to the resting levers, until a new "
+        "impetus or plan relaunches it (Repenning 2002; Keating et al. 1999).", 0.0, 1.0,
+        source="calibrated: tipping, collaborative")
     results_memory: float = parameter(
         26.0, "weeks", "Time constant of the quality people compare today's with to see results.", 1.0, 520.0,
         source="assumption")
@@ -591,6 +595,16 @@ PARAMETERS: dict[str, Parameter] = {
     f.name: _specification(section, f) for section, table in TABLES.items() for f in fields(table)}
 """Every parameter by name, in table order."""
 LEVER_NAMES = [f.name for f in fields(Levers)]
+
+TIMELINE_LEVERS = ("impetus_shocks", "shock_size", "succession", "schedule")
+"""Levers that describe the run's timeline rather than what leaders do week
+by week; a lapsed programme keeps them."""
+
+
+def resting(programme: Levers) -> Levers:
+    """The levers a hospital runs on when its programme lapses: every lever
+    back to its default (business as usual), but the timeline's."""
+    return replace(Levers(), **{name: getattr(programme, name) for name in TIMELINE_LEVERS})
 """The strategy's levers: the parameters a strategy file may set."""
 assert all(f.default is not MISSING for table in TABLES.values() for f in fields(table))
 

@@ -180,9 +180,9 @@ _NEUTRAL = dict(
     weight_commitment=0.0, weight_alignment=0.0, weight_accountability=0.0, weight_peers=1.0, habit=0.0,
     practice_uptake=1.0,
     # The feedback loops and slow processes of the full model: results move
-    # neither commitment nor urgency, pressure has no meaning, private anchors
+    # neither commitment nor urgency, no programme lapses, pressure has no meaning, private anchors
     # stay put, overload costs no practice, and the climate moves nobody out.
-    results_boost=0.0, results_urgency=0.0, pressure_meaning=0.0, compliance_cynicism=0.0,
+    results_boost=0.0, results_urgency=0.0, lapse_urgency=0.0, pressure_meaning=0.0, compliance_cynicism=0.0,
     predisposition_drift=0.0, hire_culture=0.0, weight_workload=0.0, climate_turnover=0.0,
     # Every hospital typical: no context drawn.
     hospital_culture_sd=0.0, hospital_passion_sd=0.0, hospital_turnover_sd=0.0, hospital_staffing_sd=0.0,

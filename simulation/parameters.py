@@ -275,7 +275,7 @@ class Behaviour:
         0.05, "0-1 per unit of result", "Share of the gap to full (no) commitment closed weekly per unit of the own "
         "unit's visible rise (fall) in quality.", 0.0, 50.0, source="calibrated: business as usual stays flat")
     lapse_urgency: float = parameter(
-        0.07, "0-1", "Urgency below which leaders let the programme lapse, back to the resting levers, until a new "
+        0.05, "0-1", "Urgency below which leaders let the programme lapse, back to the resting levers, until a new "
         "impetus or plan relaunches it (Repenning 2002; Keating et al. 1999).", 0.0, 1.0,
         source="calibrated: tipping, collaborative")
     results_memory: float = parameter(

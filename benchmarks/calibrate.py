@@ -17,6 +17,11 @@ Run from the repository root:
         replicates; a summary per hospital and root, then every claim that
         fails (docs/ODD.md section 10.2).
 
+    python benchmarks/calibrate.py tipping [--out DIR]
+        The tipping figure (DIR/tipping.png): 40 histories of one hospital at
+        its edge, on two paths as their programmes last or lapse, with the
+        tipping claims (docs/ODD.md 1.3 and 7.2).
+
     python benchmarks/calibrate.py sensitivity [--scale 0.5]
         For each calibrated parameter, halve it and raise it by half (within
         its allowed range) and report which patterns stop holding. The
@@ -136,6 +141,21 @@ def matrix(scale: float) -> None:
     print(_markdown(df[~df.holds][["hospital", "root", "pattern", "claim", "mean", "low", "high"]].round(3)))
 
 
+def tipping(out: str) -> None:
+    """Draw the tipping figure (issue 12) into ``out``/tipping.png, and print its claims."""
+    from pathlib import Path
+
+    from experiments.figures import save, tipping_figure
+    from experiments.science import bimodality, claims_tipping, tipping_runs
+
+    runs = tipping_runs(40, trajectories=True)
+    separation, high = bimodality(runs["practice"].to_numpy())
+    save(tipping_figure(runs, high, f"Tipping: hospital 11, 40 histories at its edge (Ashman's D {separation:.1f})"),
+         Path(out) / "tipping.png")
+    for claim in claims_tipping():
+        print(claim)
+
+
 def _markdown(frame) -> str:
     """A data frame as a markdown table (pandas' own needs the tabulate package)."""
     rows = [list(map(str, frame.columns)), ["---"] * frame.shape[1]]
@@ -145,15 +165,18 @@ def _markdown(frame) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("part", choices=["presets", "claims", "matrix", "sensitivity"])
+    parser.add_argument("part", choices=["presets", "claims", "matrix", "sensitivity", "tipping"])
     parser.add_argument("--replicates", type=int, default=30, help="replicates per preset (presets)")
     parser.add_argument("--scale", type=float, default=0.5,
                         help="share of each claim's replicates (matrix, sensitivity)")
+    parser.add_argument("--out", default=".", help="folder for the figure (tipping)")
     args = parser.parse_args()
     if args.part == "presets":
         print(preset_outcomes(args.replicates))
     elif args.part == "matrix":
         matrix(args.scale)
+    elif args.part == "tipping":
+        tipping(args.out)
     elif args.part == "claims":
         held = claims()
         print("patterns holding:", sum(held.values()), "of", len(held))

@@ -80,6 +80,8 @@ ALL = [
     Figure("sobol", "orgchange sensitivity examples/analysis/sobol.toml --out {out}",
            {"sensitivity_commitment_frontline.png": "sobol_commitment_frontline.png"},
            "docs/analysis.md (orgchange sensitivity, Sobol)"),
+    Figure("tipping", f"{sys.executable} {ROOT / 'benchmarks' / 'calibrate.py'} tipping --out {{out}}",
+           {"tipping.png": "tipping.png"}, "docs/ODD.md (1.3, claims_tipping)"),
     Figure("report", COMPARE + " --out {out} && orgchange report {out}/results.sqlite && "
                                "{chromium} --headless --no-sandbox --disable-gpu --no-first-run --hide-scrollbars "
                                "--user-data-dir={out}/profile --screenshot={out}/report.png --window-size=1100,1300 "

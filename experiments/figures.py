@@ -20,7 +20,7 @@ from experiments.analysis import OUTCOMES, in_sentence, point_summary
 from simulation.parameters import PARAMETERS
 
 # strategy_styles: the project's one strategy-to-colour mapping (a preset has the same colour in every figure).
-from simulation.plotting import NEUTRAL, plt, strategy_styles, style
+from simulation.plotting import NEUTRAL, OKABE_ITO, plt, strategy_styles, style
 
 TRAJECTORY_PANELS = [
     ("commitment_frontline", "Frontline commitment to quality", "Mean commitment (0-1)"),
@@ -215,6 +215,30 @@ def sensitivity_figure(table: pd.DataFrame, method: str, outcome: str,
         style(ax, f"{'Morris' if method == 'morris' else 'Sobol'}: {index_label}", "Parameter",
               f"{index_label} ({unit})")
     fig.suptitle(f"Sensitivity of {in_sentence(outcome)} (bars: 95% CI)", fontsize=12)
+    return fig
+
+
+def tipping_figure(runs: pd.DataFrame, high: np.ndarray, title: str = "") -> plt.Figure:
+    """Tipping: the weekly frontline practice of every history of one
+    hospital under one strategy (``runs``, from
+    `experiments.science.tipping_runs` with trajectories), coloured by the
+    path it ends on (``high``, from `experiments.science.bimodality`), and
+    the histogram of their last year's practice; each path's legend says
+    how many of its histories let the programme lapse."""
+    paths = {True: ("high path", OKABE_ITO[4]), False: ("low path", OKABE_ITO[3])}
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.4), constrained_layout=True,
+                                      gridspec_kw={"width_ratios": [2, 1]})
+    for on_high in (False, True):
+        path, colour = paths[on_high]
+        rows = runs[high == on_high]
+        label = f"{path}: {len(rows)} histories, {int(rows['lapsed'].sum())} lapsed"
+        for k, trajectory in enumerate(rows["trajectory"]):
+            left.plot(np.arange(len(trajectory)), trajectory, color=colour, alpha=0.35, linewidth=0.9,
+                      label=label if k == 0 else None)
+        right.hist(rows["practice"], bins=np.linspace(0, 1, 41), color=colour, alpha=0.8, label=label)
+    style(left, "Each history of one hospital", "Week", "Frontline QI practice (share, 0-1)")
+    style(right, "Where they end", "Last year's frontline QI practice (share, 0-1)", "Histories")
+    fig.suptitle(title or "Tipping: the same hospital and strategy, two paths", fontsize=12)
     return fig
 
 

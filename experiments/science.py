@@ -25,7 +25,12 @@ def _last(df: pd.DataFrame, column: str) -> float:
 
 
 def _base(base: Config | None, weeks: int = 260, **changes) -> Config:
-    return (base or Config()).replace(weeks=weeks, schedule=[], impetus_shocks=[], **changes)
+    """``base`` for ``weeks``, with no schedule or shocks and, unless
+    ``changes`` say otherwise, programmes held in force (``lapse_urgency``
+    0): each claim compares arms that differ by its own mechanism only, and
+    lapsing has its own claim (`claims_tipping`)."""
+    return (base or Config()).replace(**{"weeks": weeks, "schedule": [], "impetus_shocks": [], "lapse_urgency": 0.0,
+                                         **changes})
 
 
 # --- issue 12 ----------------------------------------------------------------------------
@@ -67,15 +72,19 @@ TIPPING_STRATEGY = dict(involved=["ceo", "senior"], steering=0.4, accountability
 """A moderate strategy, to be scaled to the hospital's edge (`edge_of_tipping`)."""
 
 
-def _tipping_history(config: Config) -> dict[str, float]:
+def _tipping_history(config: Config, trajectory: bool = False) -> dict:
+    """One history's outcomes (and, with ``trajectory``, its weekly frontline practice)."""
     model = OrgChangeModel(config)
     df = model.run()
     model.release()
     # The path a history ends on: its last year's frontline practice, which
     # a single week's draws would blur in a small hospital.
-    return {"practice": float(df["practice_frontline"].iloc[-52:].mean()), "quality": _last(df, "quality"),
-            "lapsed": float(df["programme_lapsed"].iloc[-1]),
-            "early_quality": float(df["quality"].iloc[52] - df["quality"].iloc[0])}
+    row = {"practice": float(df["practice_frontline"].iloc[-52:].mean()), "quality": _last(df, "quality"),
+           "lapsed": float(df["programme_lapsed"].iloc[-1]),
+           "early_quality": float(df["quality"].iloc[52] - df["quality"].iloc[0])}
+    if trajectory:
+        row["trajectory"] = df["practice_frontline"].to_numpy()
+    return row
 
 
 EARLY_WEEKS = 156
@@ -101,28 +110,39 @@ def edge_of_tipping(base: Config | None = None, hospital: int = 11, probes: int 
 
 
 def tipping_runs(replicates: int = 40, base: Config | None = None, hospital: int = 11,
-                 weeks: int = 260) -> pd.DataFrame:
+                 weeks: int = 260, trajectories: bool = False) -> pd.DataFrame:
     """One hospital (``hospital_seed``) at its edge (`edge_of_tipping`), one
-    strategy, many histories: each one's final frontline practice and
-    quality, whether its programme lapsed, and its first year's gain in
-    quality."""
+    strategy, many histories: each one's last year's frontline practice,
+    final quality, whether its programme lapsed, its first year's gain in
+    quality, and with ``trajectories`` its weekly frontline practice (an
+    array per row)."""
     config = edge_of_tipping(base, hospital, weeks=weeks)
-    return pd.DataFrame([{"replicate": k, **_tipping_history(config.replace(seed=s))}
+    return pd.DataFrame([{"replicate": k, **_tipping_history(config.replace(seed=s), trajectories)}
                          for k, s in enumerate(replicate_seeds(21, replicates))])
 
 
 def bimodality(values: np.ndarray) -> tuple[float, np.ndarray]:
-    """Split ``values`` at the largest gap between sorted neighbours; return
-    the gap over the pooled within-group standard deviation (0 when either
-    side holds fewer than two values), and which side each value falls on."""
+    """Split ``values`` into the two groups that leave the least spread
+    within them (two-means clustering, exact in one dimension), and return
+    Ashman's D of the split, ``sqrt(2) |m1 - m2| / sqrt(s1^2 + s2^2)``
+    (Ashman, Bird and Zepf 1994: above 2, a clean separation of two
+    modes), with which side each value falls on. D is 0 when either side
+    would hold fewer than two values."""
     order = np.sort(values)
-    cut = order[int(np.argmax(np.diff(order)))] if len(order) > 1 else order[0]
+    n = len(order)
+    if n < 4:
+        return 0.0, np.zeros(n, dtype=bool)
+    # Within-group sums of squares of every split (k lowest | the rest), from prefix sums.
+    total, squares = np.cumsum(order), np.cumsum(order ** 2)
+    k = np.arange(2, n - 1)
+    low_ss = squares[k - 1] - total[k - 1] ** 2 / k
+    high_ss = (squares[-1] - squares[k - 1]) - (total[-1] - total[k - 1]) ** 2 / (n - k)
+    cut = order[k[int(np.argmin(low_ss + high_ss))] - 1]
     high = values > cut
     if min(high.sum(), (~high).sum()) < 2:
         return 0.0, high
-    spread = np.sqrt((values[high].var(ddof=1) * (high.sum() - 1) + values[~high].var(ddof=1) * ((~high).sum() - 1))
-                     / (len(values) - 2))
-    return float((values[high].min() - values[~high].max()) / max(spread, 1e-9)), high
+    spread = np.sqrt(values[high].var(ddof=1) + values[~high].var(ddof=1))
+    return float(np.sqrt(2.0) * (values[high].mean() - values[~high].mean()) / max(spread, 1e-12)), high
 
 
 def _difference(a: np.ndarray, b: np.ndarray) -> Interval:
@@ -151,7 +171,7 @@ def claims_tipping(replicates: int = 40, base: Config | None = None, hospital: i
     lapsed_low = float(df[~high]["lapsed"].mean()) if (~high).any() else np.nan
     lapsed_high = float(df[high]["lapsed"].mean()) if high.any() else np.nan
     return [
-        Claim("final frontline practice splits into two paths (gap over within-path sd)", separation,
+        Claim("the last year's frontline practice splits into two paths (Ashman's D > 2)", separation,
               separation > 2.0),
         Claim("each path holds at least a fifth of the histories", share, 0.2 <= share <= 0.8),
         above("the path taken follows early results: first-year quality gain, high path - low path", early, 0),

@@ -44,8 +44,11 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/mypy simulation agents experiments
 
 # PYTEST_ARGS passes options to pytest: make test PYTEST_ARGS='-m "not slow"' skips the slow tests.
+# TEST_WORKERS runs the suite on that many processes (pytest-xdist); each test file stays on one
+# worker (--dist loadfile), so a file's fixtures are built once. TEST_WORKERS=0 runs it in this process.
+TEST_WORKERS ?= 2
 test: lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile) $(PYTEST_ARGS)
 
 readme: $(VENV)/.dev-installed
 	$(BIN)/python docs/readme_blocks.py --update

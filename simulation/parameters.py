@@ -275,9 +275,9 @@ class Behaviour:
         0.05, "0-1 per unit of result", "Share of the gap to full (no) commitment closed weekly per unit of the own "
         "unit's visible rise (fall) in quality.", 0.0, 50.0, source="calibrated: business as usual stays flat")
     lapse_urgency: float = parameter(
-        0.05, "0-1", "Urgency below which leaders let the programme lapse, back to the resting levers, until a new "
+        0.03, "0-1", "Urgency below which leaders let the programme lapse, back to the resting levers, until a new "
         "impetus or plan relaunches it (Repenning 2002; Keating et al. 1999).", 0.0, 1.0,
-        source="calibrated: tipping, collaborative")
+        source="calibrated: a strategy without results lapses after two years; the pattern matrix (P3)")
     results_memory: float = parameter(
         26.0, "weeks", "Time constant of the quality people compare today's with to see results.", 1.0, 520.0,
         source="assumption")

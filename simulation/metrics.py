@@ -149,9 +149,10 @@ def measure(model) -> dict[str, float]:
         values = getattr(s, name)
         row[name] = mean_of(values)
         # A role nobody holds (no senior team, say) has a NaN mean.
-        row.update(zip(_ROLE_COLUMNS[name], model.role_means(values).tolist()))
-    for name in ("commitment", "practice"):
-        row.update(zip(_GROUP_COLUMNS[name], model.group_means(getattr(s, name)).tolist()))
+        by_role, by_group = model.role_and_group_means(values)
+        row.update(zip(_ROLE_COLUMNS[name], by_role.tolist()))
+        if name in _GROUP_COLUMNS:
+            row.update(zip(_GROUP_COLUMNS[name], by_group.tolist()))
     b = model.behaviour
     problematic, positive = survey_responses(s.commitment, b.survey_problem_point, b.survey_positive_point,
                                                    b.survey_spread)

@@ -28,7 +28,15 @@ import numpy as np
 from simulation.errors import ConfigError
 from simulation.parameters import Behaviour
 from simulation.state import COMMITMENT, PRACTICE, Signals, StaffState
-from simulation.week import AROUND_FIELDS, Network, NetworkArrays, gather_everyone, network_arrays, staff_week
+from simulation.week import (
+    AROUND_FIELDS,
+    CARRIED_FIELDS,
+    Network,
+    NetworkArrays,
+    gather_everyone,
+    network_arrays,
+    staff_week,
+)
 
 Engine = Callable[[StaffState, Signals, Network, Behaviour], StaffState]
 """``update(state, signals, network, behaviour) -> next week's state``."""
@@ -36,7 +44,10 @@ Engine = Callable[[StaffState, Signals, Network, Behaviour], StaffState]
 
 def vectorized_update(state: StaffState, signals: Signals, network: Network, behaviour: Behaviour) -> StaffState:
     """Next week's staff state, for everyone at once."""
-    nxt = state.copy()  # traits and energy carry over; the week writes the rest
+    # Traits and energy carry over; the week writes every other row whole.
+    nxt = StaffState(np.empty_like(state.values))
+    for row in CARRIED_FIELDS:
+        nxt.values[row] = state.values[row]
     around = gather_everyone(state.values, signals.values, network)
     staff_week(state.values, around, signals.values, behaviour, nxt.values)
     return nxt

@@ -180,6 +180,7 @@ class OrgChangeModel(mesa.Model):
         # Each person's unit, with the CEO and senior team in one more, last,
         # bin that the unit means leave out (and `_per_person` gives 0).
         self._unit_bin = np.where(org.unit >= 0, org.unit, org.n_units)
+        self._unit_padded = np.zeros(org.n_units + 1)  # scratch space of `_per_person`; the last stays 0
         self._unit_staff = float(org.unit_sizes.sum())
         # Sums by role and frontline group (bins 0-3 and 4-6), and by unit.
         people = np.arange(org.n)
@@ -399,17 +400,18 @@ class OrgChangeModel(mesa.Model):
         self.units = units
         heads = self._heads
         signals.steer[heads] = np.maximum(signals.steer[heads], units.expectation[org.unit[heads]])
-        # What each person's unit holds, for each person: one gather.
-        accountability, reviews, signals.overload, signals.results = self._per_person(
-            units.accountability, signals.units[REVIEWS], units.overload, units.results)
-        signals.accountability = accountability
+        # What each person's unit holds, for each person, gathered straight
+        # into the signals' rows.
+        self._per_person(units.accountability, out=signals.accountability)
+        self._per_person(units.overload, out=signals.overload)
+        self._per_person(units.results, out=signals.results)
         # Managers whose pay is tied to their unit's results hold themselves to it.
         middles = self._middles
         signals.accountability[middles] = np.maximum(signals.accountability[middles], levers.incentives)
         # A review asks for as much as its steering, and promises the support
         # to do it; resources deliver that support as far as they go, and the
         # rest of the promise is broken.
-        reviews = reviews * b.review_promise
+        reviews = self._per_person(signals.units[REVIEWS]) * b.review_promise
         signals.promise_kept = reviews * min(levers.steering, levers.resources)
         signals.promise_broken = reviews * max(0.0, levers.steering - levers.resources)
         # Who gets round to acting on their practice drive this week is drawn
@@ -418,15 +420,15 @@ class OrgChangeModel(mesa.Model):
             signals.practice_draw[:] = self.rng.random(org.n)
         return signals
 
-    def _per_person(self, *unit_values: np.ndarray) -> np.ndarray:
+    def _per_person(self, unit_values: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """A value of each person's unit, for each person (0 for the CEO and
-        the senior team, who belong to no unit): one row per array of
-        ``unit_values``."""
+        the senior team, who belong to no unit), written into ``out`` if
+        given."""
         # One gather from the units' values with a 0 after them, which is
         # what the people outside any unit (the last bin) read.
-        table = np.zeros((len(unit_values), self.organization.n_units + 1))
-        table[:, :-1] = unit_values
-        return table[:, self._unit_bin]
+        padded = self._unit_padded
+        padded[:-1] = unit_values
+        return np.take(padded, self._unit_bin, out=out)
 
     def _gaming(self) -> np.ndarray:
         """How far each unit's manager games its results (0-1): with pay tied

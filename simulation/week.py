@@ -56,6 +56,7 @@ from simulation.state import (
     PROMISE_KEPT,
     RELAY_SUPPORT,
     RESULTS,
+    STATE_FIELDS,
     STEER,
     SUSCEPTIBILITY,
     TENURE,
@@ -72,6 +73,8 @@ AROUND_FIELDS = ("has_boss", "boss_commitment", "boss_relay_support", "boss_dire
 
 CHANGED_FIELDS = (COMMITMENT, ALIGNMENT, DIRECTION, TRUST, CYNICISM, PRACTICE, TENURE, PREDISPOSITION)
 """The rows of the state that `staff_week` writes; the others carry over."""
+CARRIED_FIELDS = tuple(row for row in range(len(STATE_FIELDS)) if row not in CHANGED_FIELDS)
+"""The rows of the state that carry over from one week to the next (traits and energy)."""
 
 
 def staff_week(now: Any, around: Any, sig: Any, p: Any, nxt: Any) -> None:

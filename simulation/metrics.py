@@ -16,6 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from simulation.parameters import GROUPS, ROLES
+from simulation.state import PRACTICE, STATE_FIELDS
 
 sum_1d: Any = np.add.reduce
 """The sum of a 1-D array, as numpy adds it (what ``values.sum()`` does,
@@ -180,9 +181,12 @@ def measure(model) -> dict[str, float]:
     """Every metric of `METRICS` for the model's current week."""
     s = model.state
     row: dict[str, float] = {"week": model.week}
+    # The means of the state's first rows (commitment to practice) in one
+    # reduction over a view of them: row by row, the sums `mean_of` takes.
+    means = dict(zip(STATE_FIELDS, (sum_1d(s.values[:PRACTICE + 1], axis=1) / s.n).tolist()))
     for name in BY_ROLE:
         values = getattr(s, name)
-        row[name] = mean_of(values)
+        row[name] = means[name]
         # A role nobody holds (no senior team, say) has a NaN mean.
         by_role, by_group = model.role_and_group_means(values)
         row.update(zip(_ROLE_COLUMNS[name], by_role.tolist()))
@@ -195,9 +199,13 @@ def measure(model) -> dict[str, float]:
         by_role = model.role_means(answers)
         row.update(zip(_SURVEY_COLUMNS[kind], _survey_levels(by_role, model.headcount)))
     capacity = model.behaviour.leader_capacity
+    units = model.units
+    row.update(zip(("quality_reported", "capability", "barriers", "overload", "gaming"), model._hospital_means(
+        units.reported, np.minimum(1.0, units.capability + model.projects.capability_gain), units.barriers,
+        units.overload, units.gaming)))
     row.update(
-        trust=mean_of(s.trust),
-        cynicism=mean_of(s.cynicism),
+        trust=means["trust"],
+        cynicism=means["cynicism"],
         projects_active=model.projects.n_active,
         projects_succeeded=model.projects.n_succeeded,
         projects_failed=model.projects.n_failed,
@@ -208,11 +216,6 @@ def measure(model) -> dict[str, float]:
         leader_hours=float(sum_1d(model.signals.hours)),
         urgency=float(model.urgency),
         quality=float(model.quality),
-        quality_reported=model._hospital_mean(model.units.reported),
-        capability=model._hospital_mean(np.minimum(1.0, model.units.capability + model.projects.capability_gain)),
-        barriers=model._hospital_mean(model.units.barriers),
-        overload=model._hospital_mean(model.units.overload),
-        gaming=model._hospital_mean(model.units.gaming),
         culture=float(model.culture),
         unit_spread=std_of(model.unit_commitment) if len(model.unit_commitment) else 0.0,
     )

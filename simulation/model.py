@@ -324,8 +324,7 @@ class OrgChangeModel(mesa.Model):
         self.units = unit_week(self.units, self.unit_practice, self.projects.active_per_unit(),
                                self.projects.capability_gain, signals.units[BARRIERS_CLEARED], self._gaming(),
                                behaviour, levers.resources)
-        self.quality = self._hospital_mean(self.units.quality)
-        self.results = self._hospital_mean(self.units.results)
+        self.quality, self.results = self._hospital_means(self.units.quality, self.units.results)
         self.culture = float(rules.moving_average(self.culture, self._culture_now(), behaviour.culture_memory))
         self.latest = measure(self)
         self.datacollector.collect(self)
@@ -548,10 +547,16 @@ class OrgChangeModel(mesa.Model):
 
     def _hospital_mean(self, unit_values: np.ndarray) -> float:
         """Mean of a value of each unit, weighted by unit head count (0 with no units)."""
+        return self._hospital_means(unit_values)[0]
+
+    def _hospital_means(self, *unit_values: np.ndarray) -> list[float]:
+        """`_hospital_mean` of each of ``unit_values``, in one reduction."""
         if not self._unit_staff:
-            return 0.0
-        # np.average's sum, written out: this runs every week.
-        return float(sum_1d(unit_values * self.organization.unit_sizes) / self._unit_staff)
+            return [0.0] * len(unit_values)
+        # np.average's sum, written out, row by row (the same sums as one
+        # array's): this runs every week.
+        weighted = np.array(unit_values) * self.organization.unit_sizes
+        return (sum_1d(weighted, axis=1) / self._unit_staff).tolist()
 
     def _culture_now(self) -> float:
         return 0.5 * (mean_of(self.state.commitment) + mean_of(self.state.practice))

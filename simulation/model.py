@@ -166,6 +166,7 @@ class OrgChangeModel(mesa.Model):
         # Structure read every week.
         self.headcount = np.bincount(org.role, minlength=4).astype(float)
         self.is_leader = org.role <= MIDDLE
+        self._leaders = np.flatnonzero(self.is_leader)
         self.committee_members = set(org.committee.tolist())
         # Means by role and by unit divide sums by these head counts; a role
         # or unit with nobody in it divides by NaN, so its mean is NaN
@@ -306,8 +307,10 @@ class OrgChangeModel(mesa.Model):
 
         # 3-5, 7. The staff update, then leaders' energy.
         self.state = self.update(self.state, signals, self.network, behaviour)
-        self.state.energy = np.where(self.is_leader, rules.energy_next(
-            self.state.energy, signals.hours, behaviour.energy_recovery, behaviour.leader_capacity), 0.0)
+        # Only leaders have energy (everyone else's stays 0).
+        leaders = self._leaders
+        self.state.energy[leaders] = rules.energy_next(self.state.energy[leaders], signals.hours[leaders],
+                                                       behaviour.energy_recovery, behaviour.leader_capacity)
 
         # 6. Improvement projects; successes and failures move the staff.
         self.project_week().apply(self.state, behaviour)
@@ -361,10 +364,12 @@ class OrgChangeModel(mesa.Model):
         """The trust a leader's departure costs the people they led: the CEO's
         the whole hospital's, another leader's the people of their units."""
         effects = Effects()
-        if replacements is None:
-            return effects
-        org, lost = self.organization, np.zeros(self.organization.n)
-        for i in replacements.leavers[org.role[replacements.leavers] <= MIDDLE]:
+        org = self.organization
+        leaders = [] if replacements is None else replacements.leavers[org.role[replacements.leavers] <= MIDDLE]
+        if not len(leaders):
+            return effects  # only staff left: nobody's trust moves
+        lost = np.zeros(org.n)
+        for i in leaders:
             # The people of the leader's units, found by unit (each index
             # once, so their order does not change the sum below).
             span = org.members_of(self.people[i].scope) if org.role[i] != CEO else slice(None)

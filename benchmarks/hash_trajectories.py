@@ -78,6 +78,9 @@ def configurations() -> list[tuple[str, Config]]:
     runs.append(("mandate_then_release.toml staff=300", release.apply(Config(staff=300, weeks=170, seed=2))))
     # A larger hospital, where leaders' look-ups take their other branches.
     runs.append(("full_transformation staff=10000", full.apply(Config(staff=10_000, weeks=30, seed=4))))
+    # Hospitals of several blocks of the vectorized staff week (`simulation.week.BLOCK`).
+    runs.append(("business_as_usual staff=40000", bau.apply(Config(staff=40_000, weeks=12, seed=6))))
+    runs.append(("full_transformation staff=40000", full.apply(Config(staff=40_000, weeks=8, seed=7))))
     return runs
 
 

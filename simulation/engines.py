@@ -35,7 +35,7 @@ from simulation.week import (
     NetworkArrays,
     gather_everyone,
     network_arrays,
-    staff_week,
+    staff_week_by_block,
 )
 
 Engine = Callable[[StaffState, Signals, Network, Behaviour], StaffState]
@@ -49,7 +49,7 @@ def vectorized_update(state: StaffState, signals: Signals, network: Network, beh
     for row in CARRIED_FIELDS:
         nxt.values[row] = state.values[row]
     around = gather_everyone(state.values, signals.values, network)
-    staff_week(state.values, around, signals.values, behaviour, nxt.values)
+    staff_week_by_block(state.values, around, signals.values, behaviour, nxt.values)
     return nxt
 
 
@@ -141,7 +141,7 @@ def settle(state: StaffState, network: Network, behaviour: Behaviour, tolerance:
     quiet = Signals(state.n)
     now, nxt = state.values.copy(), state.values.copy()
     for _ in range(max_weeks):
-        staff_week(now, gather_everyone(now, quiet.values, network), quiet.values, at_once, nxt)
+        staff_week_by_block(now, gather_everyone(now, quiet.values, network), quiet.values, at_once, nxt)
         done = (np.abs(nxt[COMMITMENT] - now[COMMITMENT]).max(initial=0.0) < tolerance
                 and np.array_equal(nxt[PRACTICE], now[PRACTICE]))
         now[COMMITMENT], now[PRACTICE] = nxt[COMMITMENT], nxt[PRACTICE]

@@ -18,7 +18,8 @@ A week of the staff update has two parts:
 
 The three engines are these two parts put together three ways:
 
-* the vectorized engine: `gather_everyone`, then `staff_week` on everyone;
+* the vectorized engine: `gather_everyone`, then `staff_week` on everyone
+  (in blocks of people, `staff_week_by_block`);
 * the compiled engine (`simulation.compiled`): a loop over people, compiled
   by Numba, of `gather_person` then `staff_week` on the person's column;
 * the agent engine: each agent's ``step()`` (`agents.Person.step`) runs the
@@ -155,6 +156,32 @@ def staff_week(now: Any, around: Any, sig: Any, p: Any, nxt: Any) -> None:
     predisposition = rules.developed_predisposition(now[PREDISPOSITION], sig[DEVELOPMENT], p.development_rate)
     nxt[PREDISPOSITION] = rules.drifted_predisposition(predisposition, commitment, p.predisposition_drift)
     nxt[TENURE] = now[TENURE] + 1.0
+
+
+BLOCK = 16_384
+"""People per block of `staff_week_by_block`: a block's temporaries (arrays
+of this many numbers, 128 KiB each) stay in the processor's cache."""
+
+
+def staff_week_by_block(now: np.ndarray, around: tuple[np.ndarray, ...], sig: np.ndarray, p: Any, nxt: np.ndarray,
+                        block: int = BLOCK) -> None:
+    """`staff_week` on everyone (2-D rows), ``block`` people at a time.
+
+    The week is elementwise: each person's next state reads only their own
+    column of ``now``, ``around`` and ``sig``, so on a block of columns it
+    gives those people's numbers exactly. What a block buys is memory: the
+    week makes some hundred temporary arrays, and a whole large hospital's
+    (800 KiB each at 100,000 staff) spill out of the processor's cache
+    where a block's do not; at 100,000 staff the week takes about half the
+    time. A hospital of one block runs in one call, as before.
+    """
+    n = now.shape[1]
+    if n <= block:
+        staff_week(now, around, sig, p, nxt)
+        return
+    for start in range(0, n, block):
+        people = slice(start, start + block)
+        staff_week(now[:, people], tuple(row[people] for row in around), sig[:, people], p, nxt[:, people])
 
 
 class Network:

@@ -91,7 +91,7 @@ class Leader(Person):
         Sets ``involved`` (the strategy enlists this leader: sponsoring and
         steering), ``rounds`` (this leader rounds), ``on_committee`` (sits
         on a meeting quality committee), ``fixes`` (the CEO works behind the
-        scenes), and the weekly hours of one sponsored project
+        scenes), ``links`` (a senior champion links teams to help), and the weekly hours of one sponsored project
         (``sponsor_cost``), of steering (``steer_cost``) and of the
         behind-the-scenes work (``fixing_cost``).
         """
@@ -101,6 +101,8 @@ class Leader(Person):
         self.on_committee = bool(levers.committee) and self.index in self.model.committee_members
         self.fixes = "ceo" in self.lever_groups and levers.behind_the_scenes > 0
         self.engages = "physician" in self.lever_groups and levers.physician_engagement > 0
+        # Only a senior champion links a project's team to other units' managers.
+        self.links = bool(self.model.organization.role[self.index] <= SENIOR) and levers.linking != 0.0
         self.sponsor_cost = behaviour.sponsor_hours * levers.barrier_removal
         self.steer_cost = behaviour.steer_hours * max(levers.steering, levers.accountability)
         self.fixing_cost = behaviour.behind_scenes_hours * levers.behind_the_scenes
@@ -223,9 +225,9 @@ class Leader(Person):
         committed manager next door helps remove a barrier; an indifferent
         one does not). A champion whose scope is the project's unit alone
         has nobody to link it to."""
-        org = self.model.organization
-        if org.role[self.index] > SENIOR or self.model.levers.linking == 0.0:
+        if not self.links:
             return 0.0
+        org = self.model.organization
         others = self.scope_heads[org.unit[self.scope_heads] != project.unit]
         if len(others) == 0:
             return 0.0
@@ -279,7 +281,7 @@ class Leader(Person):
         commitment = float(model.state.values[COMMITMENT, self.index])
         expectation = rules.steering_signal(levers.steering, commitment, model.urgency)
         signals.values[STEER, self.index] = expectation
-        if len(self.scope) == 0:
+        if not self.scope_list:
             return cost
         self.review_credit += cost / model.behaviour.review_hours
         reviews = 0

@@ -82,6 +82,26 @@ def _init_worker() -> None:
     gc.freeze()
 
 
+def _settle_dask_worker() -> None:
+    """Set up a Dask worker as `_init_worker` sets up a pool's: the model
+    imported, and everything imported so far out of the garbage collector's
+    sight (`gc.freeze`), so that its collections, which a worker building
+    thousands of models triggers often, do not walk all of numpy, pandas,
+    scipy, Mesa and distributed every time. Run on every worker by
+    ``client.run``; doing it again costs nothing."""
+    import experiments.worker  # noqa: F401
+    import simulation  # noqa: F401
+
+    gc.freeze()
+
+
+def dask_batch(jobs: int, workers: int) -> int:
+    """Runs per Dask task: up to `DASK_BATCH`, but few enough that every
+    worker gets a share of a short job (with the runner's window of two
+    tasks per worker in flight, four batches a worker at least)."""
+    return max(1, min(DASK_BATCH, jobs // (4 * workers)))
+
+
 def _exit_with(parent: mp.process.BaseProcess) -> None:
     parent.join()  # returns once the main process has gone
     os._exit(1)
@@ -125,13 +145,21 @@ def dask_executor(client: Any) -> Executor:
     return client.get_executor(pure=False)
 
 
+DASK_BATCH = 8
+"""Runs per Dask task at most. Dask's scheduler costs about ten milliseconds
+a task, several times what a local process pool costs a run; shipping runs
+in batches shares that cost (`experiments.worker.execute_runs`)."""
+
+
 @dataclass
 class Backend:
-    """An open executor, what to call it, and how many runs it can take at once."""
+    """An open executor, what to call it, how many runs it can take at once,
+    and how many runs to send it in one task (``batch``, at most)."""
 
     executor: Executor
     name: str
     workers: int
+    batch: int = 1
 
 
 def choose(executor: str | Executor | None, workers: int | None, scheduler: str | None, jobs: int) -> str:
@@ -181,9 +209,10 @@ def open_backend(executor: str | Executor | None = None, workers: int | None = N
     else:
         with _dask_client(workers or cores, scheduler) as (client, name):
             n = max(1, sum(client.nthreads().values()))
+            client.run(_settle_dask_worker)
             futures = dask_executor(client)
             try:
-                yield Backend(futures, name.format(n=n), n)
+                yield Backend(futures, name.format(n=n), n, dask_batch(jobs, n))
             finally:
                 futures.shutdown(wait=False)  # cancels what is still queued
 

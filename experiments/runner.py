@@ -25,6 +25,7 @@ from concurrent.futures import (
 )
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ from experiments.lock import StoreLock
 from experiments.manifest import build_manifest, package_versions
 from experiments.progress import Progress
 from experiments.store import Store, check_new
-from experiments.worker import RunResult, RunTask, execute_run
+from experiments.worker import RunResult, RunTask, execute_run, execute_runs
 from simulation.engines import engine
 from simulation.outputs import check_choice
 from simulation.wording import plural
@@ -176,7 +177,7 @@ def run_experiment(experiment: Experiment | str | Path, store: str | Path,
             bar = Progress(len(specs), done=before["done"], failed=before["failed"], enabled=progress)
             try:
                 _run_all(experiment, specs, todo, backend.executor, IN_FLIGHT * backend.workers, db, bar, stats,
-                         errors)
+                         errors, backend.batch)
             finally:
                 bar.close()
             after = db.counts()
@@ -190,38 +191,47 @@ def run_experiment(experiment: Experiment | str | Path, store: str | Path,
 
 
 def _run_all(experiment: Experiment, specs: list[RunSpec], todo: list[int], executor: Executor, window: int,
-             db: Store, bar: Progress, stats: dict[str, Any], errors: list[tuple[int, str]]) -> None:
-    """Submit the runs of ``todo``, at most ``window`` at a time, and store
-    each as it finishes."""
+             db: Store, bar: Progress, stats: dict[str, Any], errors: list[tuple[int, str]], batch: int = 1) -> None:
+    """Submit the runs of ``todo``, at most ``window`` tasks at a time, and
+    store each run as it finishes. A task is one run, or with ``batch`` > 1
+    up to ``batch`` runs (`experiments.worker.execute_runs`)."""
 
     @lru_cache(maxsize=64)  # replicates of one point and strategy are consecutive: build its config once
     def values(point: int, strategy: str) -> dict[str, Any]:
         return experiment.config_for(point, strategy).as_dict()
 
     queue = iter(todo)
-    pending: dict[Future, int] = {}
+    pending: dict[Future, list[int]] = {}  # each task's runs
+
+    def task_of(run_id: int) -> RunTask:
+        spec = specs[run_id]
+        # With a posterior, the run's calibrated parameters are drawn from its seed alone.
+        return RunTask(run_id, {**values(spec.point, spec.strategy), "seed": spec.seed,
+                                **experiment.drawn_values(spec.seed)}, experiment.metrics)
 
     def submit_more() -> None:
         while len(pending) < window:
-            run_id = next(queue, None)
-            if run_id is None:
+            run_ids = list(islice(queue, batch))
+            if not run_ids:
                 return
-            spec = specs[run_id]
-            # With a posterior, the run's calibrated parameters are drawn from its seed alone.
-            task = RunTask(run_id, {**values(spec.point, spec.strategy), "seed": spec.seed,
-                                    **experiment.drawn_values(spec.seed)}, experiment.metrics)
-            pending[executor.submit(execute_run, task)] = run_id
+            future: Future[Any]
+            if batch == 1:
+                future = executor.submit(execute_run, task_of(run_ids[0]))
+            else:
+                future = executor.submit(execute_runs, [task_of(run_id) for run_id in run_ids])
+            pending[future] = run_ids
 
     def store(future: Future) -> None:
-        result = _result_of(future, pending.pop(future))
-        began = time.perf_counter()
-        db.record(result)
-        stats["store_seconds"] += time.perf_counter() - began
-        stats["run_seconds"] += result.wall_time
-        stats["ran"] += 1
-        if result.error is not None:
-            errors.append((result.run_id, result.error.splitlines()[0]))
-        bar.update(failed=result.error is not None)
+        run_ids = pending.pop(future)
+        for result in _results_of(future, run_ids, batched=batch > 1):
+            began = time.perf_counter()
+            db.record(result)
+            stats["store_seconds"] += time.perf_counter() - began
+            stats["run_seconds"] += result.wall_time
+            stats["ran"] += 1
+            if result.error is not None:
+                errors.append((result.run_id, result.error.splitlines()[0]))
+            bar.update(failed=result.error is not None)
 
     if isinstance(executor, ProcessPoolExecutor) and _uses_compiled_engine(experiment):
         # Compiled here, once, the compiled engine's loop is inherited by
@@ -264,19 +274,20 @@ def _uses_compiled_engine(experiment: Experiment) -> bool:
         point.get("engine") == "compiled" for point in experiment.points.points)
 
 
-def _result_of(future: Future, run_id: int) -> RunResult:
-    """The run's result; a run lost to its backend (not to the model, whose
-    errors come back as results) is recorded as failed, except that a dead
-    process pool stops the experiment."""
+def _results_of(future: Future, run_ids: list[int], batched: bool) -> list[RunResult]:
+    """The results of a task's runs (one run, or a batch of them); runs lost
+    to their backend (not to the model, whose errors come back as results)
+    are recorded as failed, except that a dead process pool stops the
+    experiment."""
     try:
-        return future.result()
+        return future.result() if batched else [future.result()]
     except BrokenExecutor as err:
         raise ExperimentArgumentError("a worker process stopped unexpectedly ({err}); the finished runs are stored: "
                                       "run again with {resume}", err=str(err)) from None
     except BaseException as err:  # noqa: B036 - e.g. Dask's KilledWorker, or a cancelled task
         if isinstance(err, KeyboardInterrupt):
             raise
-        return RunResult(run_id, None, None, None, 0.0, f"{type(err).__name__}: {err}")
+        return [RunResult(run_id, None, None, None, 0.0, f"{type(err).__name__}: {err}") for run_id in run_ids]
 
 
 def _check_same(db: Store, experiment: Experiment, path: Path, say: Callable[[str], None]) -> None:

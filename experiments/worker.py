@@ -60,3 +60,10 @@ def execute_run(task: RunTask) -> RunResult:
     except Exception as err:  # any model error is the run's result, not the sweep's
         message = f"{type(err).__name__}: {err}\n\n{traceback.format_exc()}"
         return RunResult(task.run_id, None, None, None, time.perf_counter() - started, message)
+
+
+def execute_runs(tasks: list[RunTask]) -> list[RunResult]:
+    """`execute_run` of each of ``tasks``, in turn: a batch of runs shipped
+    as one task, for backends whose every task costs milliseconds to
+    schedule (Dask), so that the cost is shared by the batch."""
+    return [execute_run(task) for task in tasks]

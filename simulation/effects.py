@@ -16,6 +16,13 @@ from simulation import rules
 from simulation.parameters import Behaviour
 from simulation.state import StaffState
 
+NOBODY = np.zeros(0, dtype=np.int64)
+"""No one lifted: the default of `Effects.lifted`, shared by every week's
+`Effects` rather than allocated for each (read-only, so nobody changes it)."""
+NO_LIFT = np.zeros(0)
+"""The lifts of nobody (read-only, as `NOBODY`)."""
+NOBODY.flags.writeable = NO_LIFT.flags.writeable = False
+
 
 @dataclass
 class Effects:
@@ -37,8 +44,8 @@ class Effects:
         Share of each person's trust lost at once (a leader who leaves).
     """
 
-    lifted: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    lift: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    lifted: np.ndarray = field(default_factory=lambda: NOBODY)
+    lift: np.ndarray = field(default_factory=lambda: NO_LIFT)
     cynicism_added: np.ndarray | None = None
     trust_kept: np.ndarray | None = None
     trust_broken: np.ndarray | None = None

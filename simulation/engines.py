@@ -28,7 +28,15 @@ import numpy as np
 from simulation.errors import ConfigError
 from simulation.parameters import Behaviour
 from simulation.state import COMMITMENT, PRACTICE, Signals, StaffState
-from simulation.week import AROUND_FIELDS, Network, NetworkArrays, gather_everyone, network_arrays, staff_week
+from simulation.week import (
+    AROUND_FIELDS,
+    CARRIED_FIELDS,
+    Network,
+    NetworkArrays,
+    gather_everyone,
+    network_arrays,
+    staff_week_by_block,
+)
 
 Engine = Callable[[StaffState, Signals, Network, Behaviour], StaffState]
 """``update(state, signals, network, behaviour) -> next week's state``."""
@@ -36,9 +44,12 @@ Engine = Callable[[StaffState, Signals, Network, Behaviour], StaffState]
 
 def vectorized_update(state: StaffState, signals: Signals, network: Network, behaviour: Behaviour) -> StaffState:
     """Next week's staff state, for everyone at once."""
-    nxt = state.copy()  # traits and energy carry over; the week writes the rest
+    # Traits and energy carry over; the week writes every other row whole.
+    nxt = StaffState(np.empty_like(state.values))
+    for row in CARRIED_FIELDS:
+        nxt.values[row] = state.values[row]
     around = gather_everyone(state.values, signals.values, network)
-    staff_week(state.values, around, signals.values, behaviour, nxt.values)
+    staff_week_by_block(state.values, around, signals.values, behaviour, nxt.values)
     return nxt
 
 
@@ -130,7 +141,7 @@ def settle(state: StaffState, network: Network, behaviour: Behaviour, tolerance:
     quiet = Signals(state.n)
     now, nxt = state.values.copy(), state.values.copy()
     for _ in range(max_weeks):
-        staff_week(now, gather_everyone(now, quiet.values, network), quiet.values, at_once, nxt)
+        staff_week_by_block(now, gather_everyone(now, quiet.values, network), quiet.values, at_once, nxt)
         done = (np.abs(nxt[COMMITMENT] - now[COMMITMENT]).max(initial=0.0) < tolerance
                 and np.array_equal(nxt[PRACTICE], now[PRACTICE]))
         now[COMMITMENT], now[PRACTICE] = nxt[COMMITMENT], nxt[PRACTICE]

@@ -13,13 +13,49 @@ from typing import Any
 
 import mesa
 import numpy as np
+import scipy.sparse as sp
 
 from simulation.parameters import GROUPS, ROLES
+from simulation.state import PRACTICE, STATE_FIELDS
 
 sum_1d: Any = np.add.reduce
 """The sum of a 1-D array, as numpy adds it (what ``values.sum()`` does,
 without its Python wrapper). Typed Any: numpy 2.5's stubs reject the
 arrays it is given here, which 2.4's accept."""
+
+SPARSE_FROM = 5_000
+"""From this many people on, `BinSums` adds through a sparse product."""
+
+
+class BinSums:
+    """The sums of one value per person over bins (roles, units, ...): the
+    numbers ``np.bincount`` gives, by the quicker of two ways.
+
+    ``bins[k]`` is the bin of person ``people[k]`` (a person may be in
+    several bins, or in none). Both ways add each bin's values person by
+    person, in the order of ``people`` (ascending), from zero, so they give
+    the same sums to the last bit:
+
+    * ``np.bincount`` of the people's values, in a small hospital, where a
+      call costs less than a sparse product's;
+    * the product of the 0/1 matrix (bins x n) with the values, in a large
+      one, four times quicker than ``np.bincount`` at 100,000 staff (which
+      checks and converts its arguments on every call).
+    """
+
+    def __init__(self, bins: np.ndarray, people: np.ndarray, n_bins: int, n: int) -> None:
+        self.bins, self.people, self.n_bins = bins, people, n_bins
+        self.matrix = None
+        if n >= SPARSE_FROM:
+            self.matrix = sp.csr_matrix((np.ones(len(bins)), (bins, people)), shape=(n_bins, n))
+            self.matrix.sort_indices()
+
+    def __call__(self, values: np.ndarray) -> np.ndarray:
+        """Each bin's sum of ``values`` (one per person)."""
+        if self.matrix is not None:
+            return self.matrix @ values
+        return np.bincount(self.bins, values[self.people], self.n_bins)
+
 
 METRICS: dict[str, str] = {
     "week": "Week of the run (0 = the starting state).",
@@ -147,13 +183,17 @@ def measure(model) -> dict[str, float]:
     """Every metric of `METRICS` for the model's current week."""
     s = model.state
     row: dict[str, float] = {"week": model.week}
+    # The means of the state's first rows (commitment to practice) in one
+    # reduction over a view of them: row by row, the sums `mean_of` takes.
+    means = dict(zip(STATE_FIELDS, (sum_1d(s.values[:PRACTICE + 1], axis=1) / s.n).tolist()))
     for name in BY_ROLE:
         values = getattr(s, name)
-        row[name] = mean_of(values)
+        row[name] = means[name]
         # A role nobody holds (no senior team, say) has a NaN mean.
-        row.update(zip(_ROLE_COLUMNS[name], model.role_means(values).tolist()))
-    for name in ("commitment", "practice"):
-        row.update(zip(_GROUP_COLUMNS[name], model.group_means(getattr(s, name)).tolist()))
+        by_role, by_group = model.role_and_group_means(values)
+        row.update(zip(_ROLE_COLUMNS[name], by_role.tolist()))
+        if name in _GROUP_COLUMNS:
+            row.update(zip(_GROUP_COLUMNS[name], by_group.tolist()))
     b = model.behaviour
     problematic, positive = survey_responses(s.commitment, b.survey_problem_point, b.survey_positive_point,
                                                    b.survey_spread)
@@ -161,9 +201,13 @@ def measure(model) -> dict[str, float]:
         by_role = model.role_means(answers)
         row.update(zip(_SURVEY_COLUMNS[kind], _survey_levels(by_role, model.headcount)))
     capacity = model.behaviour.leader_capacity
+    units = model.units
+    row.update(zip(("quality_reported", "capability", "barriers", "overload", "gaming"), model._hospital_means(
+        units.reported, np.minimum(1.0, units.capability + model.projects.capability_gain), units.barriers,
+        units.overload, units.gaming)))
     row.update(
-        trust=mean_of(s.trust),
-        cynicism=mean_of(s.cynicism),
+        trust=means["trust"],
+        cynicism=means["cynicism"],
         projects_active=model.projects.n_active,
         projects_succeeded=model.projects.n_succeeded,
         projects_failed=model.projects.n_failed,
@@ -175,11 +219,6 @@ def measure(model) -> dict[str, float]:
         urgency=float(model.urgency),
         programme_lapsed=float(model.lapsed),
         quality=float(model.quality),
-        quality_reported=model._hospital_mean(model.units.reported),
-        capability=model._hospital_mean(np.minimum(1.0, model.units.capability + model.projects.capability_gain)),
-        barriers=model._hospital_mean(model.units.barriers),
-        overload=model._hospital_mean(model.units.overload),
-        gaming=model._hospital_mean(model.units.gaming),
         culture=float(model.culture),
         unit_spread=std_of(model.unit_commitment) if len(model.unit_commitment) else 0.0,
     )

@@ -44,7 +44,7 @@ from simulation.config import Config, ConfigError, check_levers
 from simulation.context import draw_context
 from simulation.effects import Effects
 from simulation.engines import engine, settle
-from simulation.metrics import COUNTS, WeeklyCollector, mean_of, measure, sum_1d
+from simulation.metrics import COUNTS, BinSums, WeeklyCollector, mean_of, measure, sum_1d
 from simulation.organization import CEO, FRONTLINE, MIDDLE, PHYSICIAN, SENIOR, Organization
 from simulation.parameters import GROUPS, PARAMETERS, Departure, LeverChange, Levers, resting
 from simulation.projects import Portfolio, ProjectWeek
@@ -167,6 +167,7 @@ class OrgChangeModel(mesa.Model):
         # Structure read every week.
         self.headcount = np.bincount(org.role, minlength=4).astype(float)
         self.is_leader = org.role <= MIDDLE
+        self._leaders = np.flatnonzero(self.is_leader)
         self.committee_members = set(org.committee.tolist())
         # Means by role and by unit divide sums by these head counts; a role
         # or unit with nobody in it divides by NaN, so its mean is NaN
@@ -181,7 +182,14 @@ class OrgChangeModel(mesa.Model):
         # Each person's unit, with the CEO and senior team in one more, last,
         # bin that the unit means leave out (and `_per_person` gives 0).
         self._unit_bin = np.where(org.unit >= 0, org.unit, org.n_units)
+        self._unit_padded = np.zeros(org.n_units + 1)  # scratch space of `_per_person`; the last stays 0
         self._unit_staff = float(org.unit_sizes.sum())
+        # Sums by role and frontline group (bins 0-3 and 4-6), and by unit.
+        people = np.arange(org.n)
+        self._by_role_and_group = BinSums(np.r_[org.role, len(self.headcount) + self._front_group],
+                                          np.r_[people, self._front], len(self.headcount) + len(GROUPS), org.n)
+        in_unit = org.unit >= 0
+        self._by_unit = BinSums(org.unit[in_unit], people[in_unit], org.n_units, org.n)
         self.managers = np.flatnonzero((org.role == SENIOR) | (org.role == MIDDLE))
         self.physicians = np.flatnonzero((org.group == PHYSICIAN) & (np.arange(org.n) != org.physician))
         self._heads = org.unit_head[org.unit_head >= 0]
@@ -304,8 +312,10 @@ class OrgChangeModel(mesa.Model):
 
         # 3-5, 7. The staff update, then leaders' energy.
         self.state = self.update(self.state, signals, self.network, behaviour)
-        self.state.energy = np.where(self.is_leader, rules.energy_next(
-            self.state.energy, signals.hours, behaviour.energy_recovery, behaviour.leader_capacity), 0.0)
+        # Only leaders have energy (everyone else's stays 0).
+        leaders = self._leaders
+        self.state.energy[leaders] = rules.energy_next(self.state.energy[leaders], signals.hours[leaders],
+                                                       behaviour.energy_recovery, behaviour.leader_capacity)
 
         # 6. Improvement projects; successes and failures move the staff.
         self.project_week().apply(self.state, behaviour)
@@ -322,8 +332,7 @@ class OrgChangeModel(mesa.Model):
         self.units = unit_week(self.units, self.unit_practice, self.projects.active_per_unit(),
                                self.projects.capability_gain, signals.units[BARRIERS_CLEARED], self._gaming(),
                                behaviour, levers.resources)
-        self.quality = self._hospital_mean(self.units.quality)
-        self.results = self._hospital_mean(self.units.results)
+        self.quality, self.results = self._hospital_means(self.units.quality, self.units.results)
         self.culture = float(rules.moving_average(self.culture, self._culture_now(), behaviour.culture_memory))
         self.latest = measure(self)
         self.datacollector.collect(self)
@@ -351,17 +360,21 @@ class OrgChangeModel(mesa.Model):
         """Step 8: who leaves this week (scheduled departures included) and
         what their successors start with (`simulation.turnover`)."""
         departing, self._departing = self._departing, []
+        # Each person's unit's overload: this week's signals carry it (the
+        # units' overload has not changed since the leaders acted).
         return turnover(self.state, self.organization, self.behaviour, self.levers, self.leave_hazard,
-                        self._per_person(self.units.overload), departing, self.unit_commitment, self.rng)
+                        self.signals.overload, departing, self.unit_commitment, self.rng)
 
     def departure_effects(self, replacements: Replacements | None) -> Effects:
         """The trust a leader's departure costs the people they led: the CEO's
         the whole hospital's, another leader's the people of their units."""
         effects = Effects()
-        if replacements is None:
-            return effects
-        org, lost = self.organization, np.zeros(self.organization.n)
-        for i in replacements.leavers[org.role[replacements.leavers] <= MIDDLE]:
+        org = self.organization
+        leaders = [] if replacements is None else replacements.leavers[org.role[replacements.leavers] <= MIDDLE]
+        if not len(leaders):
+            return effects  # only staff left: nobody's trust moves
+        lost = np.zeros(org.n)
+        for i in leaders:
             # The people of the leader's units, found by unit (each index
             # once, so their order does not change the sum below).
             span = org.members_of(self.people[i].scope) if org.role[i] != CEO else slice(None)
@@ -382,7 +395,8 @@ class OrgChangeModel(mesa.Model):
         """Every leader with duties acts, and the week's signals come back,
         with what the units' reviews and results say to each person."""
         org, b, levers = self.organization, self.behaviour, self.levers
-        signals = Signals(org.n, org.n_units)
+        signals = self.signals
+        signals.reset()
         signals.development[:] = self.development
         signals.relay_support[:] = self.relay_support
         for i in self.on_duty:
@@ -395,7 +409,11 @@ class OrgChangeModel(mesa.Model):
         self.units = units
         heads = self._heads
         signals.steer[heads] = np.maximum(signals.steer[heads], units.expectation[org.unit[heads]])
-        signals.accountability[:] = self._per_person(units.accountability)
+        # What each person's unit holds, for each person, gathered straight
+        # into the signals' rows.
+        self._per_person(units.accountability, out=signals.accountability)
+        self._per_person(units.overload, out=signals.overload)
+        self._per_person(units.results, out=signals.results)
         # Managers whose pay is tied to their unit's results hold themselves to it.
         middles = self._middles
         signals.accountability[middles] = np.maximum(signals.accountability[middles], levers.incentives)
@@ -403,23 +421,23 @@ class OrgChangeModel(mesa.Model):
         # to do it; resources deliver that support as far as they go, and the
         # rest of the promise is broken.
         reviews = self._per_person(signals.units[REVIEWS]) * b.review_promise
-        signals.promise_kept[:] = reviews * min(levers.steering, levers.resources)
-        signals.promise_broken[:] = reviews * max(0.0, levers.steering - levers.resources)
-        signals.overload[:] = self._per_person(units.overload)
-        signals.results[:] = self._per_person(units.results)
+        signals.promise_kept = reviews * min(levers.steering, levers.resources)
+        signals.promise_broken = reviews * max(0.0, levers.steering - levers.resources)
         # Who gets round to acting on their practice drive this week is drawn
         # here, the same numbers for every engine.
         if b.practice_uptake < 1.0:
             signals.practice_draw[:] = self.rng.random(org.n)
-        self.signals = signals
         return signals
 
-    def _per_person(self, unit_values: np.ndarray) -> np.ndarray:
+    def _per_person(self, unit_values: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """A value of each person's unit, for each person (0 for the CEO and
-        the senior team, who belong to no unit)."""
+        the senior team, who belong to no unit), written into ``out`` if
+        given."""
         # One gather from the units' values with a 0 after them, which is
         # what the people outside any unit (the last bin) read.
-        return np.append(unit_values, 0.0)[self._unit_bin]
+        padded = self._unit_padded
+        padded[:-1] = unit_values
+        return np.take(padded, self._unit_bin, out=out)
 
     def _gaming(self) -> np.ndarray:
         """How far each unit's manager games its results (0-1): with pay tied
@@ -525,23 +543,27 @@ class OrgChangeModel(mesa.Model):
             leader.take_up_levers()
         self.on_duty = [leader.index for leader in leaders if leader.has_duties()]
 
+    def role_and_group_means(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`role_means` and `group_means` of ``values``, from one product."""
+        sums = self._by_role_and_group(values)
+        roles = len(self._role_count)
+        return sums[:roles] / self._role_count, sums[roles:] / self._group_count
+
     def group_means(self, values: np.ndarray) -> np.ndarray:
         """Mean of ``values`` over the frontline staff of each professional
         group, in the order of `simulation.parameters.GROUPS`; NaN for a
         group with nobody in it."""
-        front = self._front_group
-        return np.bincount(front, values[self._front], 3) / self._group_count
+        return self.role_and_group_means(values)[1]
 
     def role_means(self, values: np.ndarray) -> np.ndarray:
         """Mean of ``values`` (one per person) by role, in the order of
         `simulation.parameters.ROLES`; NaN for a role nobody holds."""
-        return np.bincount(self.organization.role, values, len(self._role_count)) / self._role_count
+        return self.role_and_group_means(values)[0]
 
     def _unit_means(self) -> tuple[np.ndarray, np.ndarray]:
         """Each unit's mean commitment and its share of staff practising."""
-        s, bins, units = self.state, self._unit_bin, self.organization.n_units
-        return (np.bincount(bins, s.commitment, units + 1)[:units] / self._unit_count,
-                np.bincount(bins, s.practice, units + 1)[:units] / self._unit_count)
+        s = self.state
+        return self._by_unit(s.commitment) / self._unit_count, self._by_unit(s.practice) / self._unit_count
 
     @property
     def unit_quality(self) -> np.ndarray:
@@ -550,10 +572,16 @@ class OrgChangeModel(mesa.Model):
 
     def _hospital_mean(self, unit_values: np.ndarray) -> float:
         """Mean of a value of each unit, weighted by unit head count (0 with no units)."""
+        return self._hospital_means(unit_values)[0]
+
+    def _hospital_means(self, *unit_values: np.ndarray) -> list[float]:
+        """`_hospital_mean` of each of ``unit_values``, in one reduction."""
         if not self._unit_staff:
-            return 0.0
-        # np.average's sum, written out: this runs every week.
-        return float(sum_1d(unit_values * self.organization.unit_sizes) / self._unit_staff)
+            return [0.0] * len(unit_values)
+        # np.average's sum, written out, row by row (the same sums as one
+        # array's): this runs every week.
+        weighted = np.array(unit_values) * self.organization.unit_sizes
+        return (sum_1d(weighted, axis=1) / self._unit_staff).tolist()
 
     def _culture_now(self) -> float:
         return 0.5 * (mean_of(self.state.commitment) + mean_of(self.state.practice))

@@ -238,11 +238,14 @@ class Portfolio:
 
         boosted: list[tuple[np.ndarray, float]] = []  # (people, boost), applied after the loop
         soured: list[np.ndarray] = []  # teams of failed projects
-        kept, broken = np.zeros(org.n), np.zeros(org.n)
         # Only the projects that end this week need more, each in turn (in
         # the order chartered: a success changes what the next one adds).
         succeeded = progress >= 1.0
-        for k in np.flatnonzero(succeeded | ends).tolist():
+        ending = np.flatnonzero(succeeded | ends).tolist()
+        if not ending:
+            return soured  # no promise kept or broken: nobody's trust moves
+        kept, broken = np.zeros(org.n), np.zeros(org.n)
+        for k in ending:
             project = active[k]
             team = org.members(project.unit)
             # A project a leader championed is a promise to its team: kept

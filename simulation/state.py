@@ -35,6 +35,11 @@ SIGNAL_FIELDS = ("steer", "visibility", "contact_weight", "contact_sum", "kept",
 (STEER, VISIBILITY, CONTACT_WEIGHT, CONTACT_SUM, KEPT, BROKEN, ACCOUNTABILITY, PRACTICE_DRAW, DEVELOPMENT,
  RELAY_SUPPORT, HOURS, OVERLOAD, RESULTS, PROMISE_KEPT, PROMISE_BROKEN) = range(len(SIGNAL_FIELDS))
 
+LEADERS_ROWS = [STEER, VISIBILITY, CONTACT_WEIGHT, CONTACT_SUM, KEPT, BROKEN, HOURS]
+"""The rows of `Signals.values` that leaders write person by person. The
+model overwrites the others whole every week (``practice_draw``: every week
+or, at full uptake, never), so `Signals.reset` leaves them be."""
+
 UNIT_SIGNAL_FIELDS = ("expectation_set", "accountability_set", "barriers_cleared", "reviews")
 """The rows of `Signals.units` (one column per unit): the expectations and
 accountability reviews set this week (the strongest), the share of the
@@ -149,6 +154,18 @@ class Signals:
     results = _row(RESULTS, "Visible results of the person's unit: its quality against what it was.")
     promise_kept = _row(PROMISE_KEPT, "Support that reviews promised and delivered this week, in promises.")
     promise_broken = _row(PROMISE_BROKEN, "Support that reviews promised and did not deliver, in promises.")
+
+    def reset(self) -> None:
+        """Make this last week's signals into a blank week's, in place: the
+        rows leaders write person by person (`LEADERS_ROWS`) and the units'
+        rows to zero, no committee met and no review noted. The model writes
+        the other rows whole every week. Reusing the arrays spares
+        allocating and freeing ``15 x n`` numbers a week (12 MB at 100,000
+        staff)."""
+        self.values[LEADERS_ROWS, :] = 0.0
+        self.units.fill(0.0)
+        self.committee_attendance = 0
+        self._reviews.clear()
 
     def clear(self, unit: int, share: float) -> None:
         """Record that leaders cleared ``share`` of ``unit``'s process barriers

@@ -46,8 +46,9 @@ def turnover(state: StaffState, org: Organization, behaviour: Behaviour, levers:
     """
     hazard = rules.climate_hazard(leave_hazard, state.cynicism, overload, behaviour.climate_turnover)
     leaving = rng.random(org.n) < hazard
-    leaving[departing] = True
-    leavers = np.flatnonzero(leaving)
+    if departing:
+        leaving[departing] = True
+    leavers = leaving.nonzero()[0]
     if not len(leavers):
         return None
     role = org.role[leavers]

@@ -91,29 +91,30 @@ def at_rest(practice_rate: np.ndarray, behaviour: Behaviour, resources: float) -
     zeros = np.zeros_like(practice_rate)
     free = rules.free_time(practice_rate * b.qi_time, resources)
     load = rules.care_load(capability, free, b.care_slack, b.rework_saving)
-    units = UnitState(capability=capability, barriers=barriers, load=load, overload=zeros, expectation=zeros,
-                      accountability=zeros, quality=zeros, reported=zeros, reference=zeros, gaming=zeros)
-    units = replace(units, overload=workload(units, practice_rate, zeros, behaviour, resources))
-    quality = quality_of(units, capability, behaviour)
-    return replace(units, quality=quality, reported=quality.copy(), reference=quality.copy())
+    overload = workload(capability, load, practice_rate, zeros, behaviour, resources)
+    quality = quality_of(capability, barriers, overload, behaviour)
+    return UnitState(capability=capability, barriers=barriers, load=load, overload=overload, expectation=zeros,
+                     accountability=zeros, quality=quality, reported=quality.copy(), reference=quality.copy(),
+                     gaming=zeros)
 
 
-def workload(units: UnitState, practice_rate: np.ndarray, projects: np.ndarray, behaviour: Behaviour,
-             resources: float, project_gain: np.ndarray | float = 0.0) -> np.ndarray:
-    """Each unit's overload: the care its processes need against the time
-    its staff have left after improvement work (``practice_rate`` of them
-    practising, ``projects`` active projects) that resources do not backfill."""
+def workload(capability: np.ndarray, load: np.ndarray, practice_rate: np.ndarray, projects: np.ndarray,
+             behaviour: Behaviour, resources: float, project_gain: np.ndarray | float = 0.0) -> np.ndarray:
+    """Each unit's overload: the care its processes need (``load`` at its
+    ``capability``, projects' gains included) against the time its staff
+    have left after improvement work (``practice_rate`` of them practising,
+    ``projects`` active projects) that resources do not backfill."""
     b = behaviour
     free = rules.free_time(practice_rate * b.qi_time + projects * b.project_time, resources)
-    capability = np.minimum(1.0, units.capability + project_gain)
-    return rules.overload(rules.care_demand(capability, units.load, b.rework_saving), free)
+    capability = np.minimum(1.0, capability + project_gain)
+    return rules.overload(rules.care_demand(capability, load, b.rework_saving), free)
 
 
-def quality_of(units: UnitState, capability: np.ndarray, behaviour: Behaviour) -> np.ndarray:
+def quality_of(capability: np.ndarray, barriers: np.ndarray, overload: np.ndarray,
+               behaviour: Behaviour) -> np.ndarray:
     """Each unit's patient-care quality from its capability (projects' gains
     included), barriers and overload."""
-    return rules.quality_of_care(capability, units.barriers, units.overload, behaviour.barrier_harm,
-                                 behaviour.overload_harm)
+    return rules.quality_of_care(capability, barriers, overload, behaviour.barrier_harm, behaviour.overload_harm)
 
 
 def reviewed(units: UnitState, expectation_set: np.ndarray, accountability_set: np.ndarray,
@@ -151,9 +152,12 @@ def unit_week(units: UnitState, practice_rate: np.ndarray, projects: np.ndarray,
     capability = rules.capability_next(units.capability, real_practice, b.learning_rate, b.capability_erosion)
     barriers = rules.barriers_next(units.barriers * (1.0 - cleared), b.barrier_rate, b.barrier_fixing,
                                    real_practice)
-    units = replace(units, capability=capability, barriers=barriers, gaming=gaming)
-    units = replace(units, overload=workload(units, practice_rate, projects, behaviour, resources, project_gain))
-    quality = quality_of(units, np.minimum(1.0, capability + project_gain), behaviour)
+    overload = workload(capability, units.load, practice_rate, projects, behaviour, resources, project_gain)
+    quality = quality_of(np.minimum(1.0, capability + project_gain), barriers, overload, behaviour)
     reported = np.minimum(1.0, quality + b.gaming_inflation * gaming)
     reference = rules.moving_average(units.reference, units.reported, b.results_memory)
-    return replace(units, quality=quality, reported=reported, reference=reference)
+    # One new state, built once: a week of hundreds of steps per run would
+    # otherwise spend more on copying the dataclass than on its arithmetic.
+    return UnitState(capability=capability, barriers=barriers, load=units.load, overload=overload,
+                     expectation=units.expectation, accountability=units.accountability, quality=quality,
+                     reported=reported, reference=reference, gaming=gaming)

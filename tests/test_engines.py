@@ -79,6 +79,27 @@ def test_the_everything_run_exercises_turnover_departures_and_projects():
     assert df["leader_hours"].iloc[1:].min() > 0
 
 
+def test_the_vectorized_week_in_blocks_gives_the_same_numbers(monkeypatch):
+    """The vectorized engine runs the staff week in blocks of people (for
+    the processor's cache); the week is elementwise, so blocks of 37 people,
+    which cut units and reporting lines anywhere, give one block's numbers."""
+    import simulation.week as week
+
+    whole = OrgChangeModel(staff=250, seed=4, **EVERYTHING)
+    whole_df = whole.run(30)
+    blocks = []
+
+    def in_small_blocks(now, *args):
+        blocks.append(-(-now.shape[1] // 37))
+        return week.staff_week_by_block(now, *args, block=37)
+
+    monkeypatch.setattr("simulation.engines.staff_week_by_block", in_small_blocks)
+    blocked = OrgChangeModel(staff=250, seed=4, **EVERYTHING)
+    np.testing.assert_array_equal(blocked.run(30).to_numpy(float), whole_df.to_numpy(float))
+    np.testing.assert_array_equal(blocked.state.values, whole.state.values)
+    assert blocks[-30:] == [7] * 30  # every week of the run, in 7 blocks
+
+
 def test_the_order_in_which_agents_step_does_not_matter(monkeypatch):
     """The update is synchronous: each agent writes only its own column of
     next week's state, so Mesa's shuffle_do gives the week that do gives."""

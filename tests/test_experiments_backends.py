@@ -100,6 +100,40 @@ def test_a_dask_local_cluster_gives_bit_identical_results(experiment_file, seria
     assert_bit_identical(serial, store)
 
 
+class CountingExecutor(Executor):
+    """Hands every call on to ``inner``, noting how many runs each task carries."""
+
+    def __init__(self, inner: Executor, runs_per_task: list[int]) -> None:
+        self.inner, self.runs_per_task = inner, runs_per_task
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        self.runs_per_task.append(len(args[0]) if isinstance(args[0], list) else 1)
+        return self.inner.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, **kwargs) -> None:
+        self.inner.shutdown(wait=wait, **kwargs)
+
+
+def test_dask_ships_runs_in_batches_with_the_same_results(experiment_file, serial, tmp_path, monkeypatch):
+    """Dask's cost per task is shared by a batch of runs: 12 runs in batches
+    of 5 are three tasks, and the store is the serial one to the last bit."""
+    pytest.importorskip("distributed", reason="the Dask backend needs: pip install 'orgchange[dask]'")
+    runs_per_task: list[int] = []
+    real = backends.dask_executor
+    monkeypatch.setattr(backends, "dask_executor", lambda client: CountingExecutor(real(client), runs_per_task))
+    monkeypatch.setattr(backends, "dask_batch", lambda jobs, workers: 5)
+    store = tmp_path / "batched.sqlite"
+    summary = run_experiment(experiment_file, store, executor="dask", workers=2, progress=False)
+    assert summary.done == 12 and sorted(runs_per_task) == [2, 5, 5]
+    assert_bit_identical(serial, store)
+
+
+def test_dask_batches_are_small_enough_to_share_a_short_job():
+    assert backends.dask_batch(1000, 2) == backends.DASK_BATCH  # a long sweep: full batches
+    assert backends.dask_batch(40, 2) == 5  # four tasks a worker at least
+    assert backends.dask_batch(12, 2) == 1  # a short job: one run a task
+
+
 def test_dask_calls_are_never_answered_from_its_cache():
     distributed = pytest.importorskip("distributed", reason="the Dask backend needs: pip install 'orgchange[dask]'")
     with distributed.Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None) as client:

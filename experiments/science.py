@@ -175,8 +175,9 @@ def claims_tipping(replicates: int = 40, base: Config | None = None, hospital: i
               separation > 2.0),
         Claim("each path holds at least a fifth of the histories", share, 0.2 <= share <= 0.8),
         above("the path taken follows early results: first-year quality gain, high path - low path", early, 0),
-        Claim(f"the low path is the programme lapsing: lapsed in {lapsed_low:.0%} of low histories, "
-              f"{lapsed_high:.0%} of high", lapsed_low - lapsed_high, bool(lapsed_low - lapsed_high >= 0.8)),
+        Claim(f"the low path is the programme lapsing and the high one keeping it: at least 80% of low histories "
+              f"lapsed ({lapsed_low:.0%}), at most 20% of high ones ({lapsed_high:.0%})", lapsed_low - lapsed_high,
+              bool(lapsed_low >= 0.8 and lapsed_high <= 0.2)),
     ]
 
 

@@ -31,11 +31,13 @@ def test_quality_is_an_outcome_no_preset_reaches_the_top_and_every_lever_of_full
 
 
 @pytest.mark.slow
-def test_results_feed_back_so_identical_hospitals_tip_either_way():
+@pytest.mark.parametrize("hospital, chart", [(11, ""), (3, ""), (4, "examples/community_hospital.csv")],
+                         ids=["generated hospital 11", "generated hospital 3", "example chart"])
+def test_results_feed_back_so_identical_hospitals_tip_either_way(hospital, chart):
     """At its edge, one hospital under one strategy ends on two paths: where
     early results keep urgency up the programme lasts, where they do not it
     lapses (docs/ODD.md 7.2)."""
-    assert_holds(science.claims_tipping())
+    assert_holds(science.claims_tipping(base=Config(org_chart=chart), hospital=hospital))
 
 
 def test_a_programme_lapses_when_urgency_runs_out_and_a_new_impetus_relaunches_it():

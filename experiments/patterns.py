@@ -419,11 +419,22 @@ def claims_synergy(replicates: int = 16, base: Config | None = None, seed: int =
 def claims_team(replicates: int = 12, base: Config | None = None, seed: int = 2) -> list[Claim]:
     df, hours = pattern_team(replicates, seed, base=base)
     spent = {name: group["hours_spent"] for name, group in df.groupby("arm")}
+    # One leader can give the strategy ``energy_recovery`` hours a week for
+    # good, and their store of energy once over the run: the lone CEO's share
+    # of the team's plan is bounded by that (with 0.1 to spare). In a small
+    # hospital the team plans no more than one leader can sustain, and there
+    # is nothing to show.
+    config = base or Config()
+    sustainable = config.energy_recovery + config.leader_capacity / 260
+    lone = (below(f"lone CEO: share of the planned leader-hours spent ({hours:.1f} a week; one leader sustains "
+                  f"{sustainable:.1f})", Interval.of(spent["lone"] / hours), sustainable / hours + 0.1)
+            if hours > 1.25 * sustainable else
+            not_applicable(f"lone CEO: share of the planned leader-hours spent: the team plans {hours:.1f} hours a "
+                           f"week, which one leader can nearly sustain ({sustainable:.1f})"))
     return [
         above("team - lone CEO: final frontline commitment", paired(df, "commitment_final", "team", "lone"), 0),
         above("team - lone CEO: final frontline practice", paired(df, "practice_final", "team", "lone"), 0),
-        below(f"lone CEO: share of the planned leader-hours spent ({hours:.1f} a week)",
-              Interval.of(spent["lone"] / hours), 0.6),
+        lone,
         above("team: share of the planned leader-hours spent", Interval.of(spent["team"] / hours), 0.9),
     ]
 

@@ -64,6 +64,10 @@ class ChartError(ValueError):
     """An org chart that cannot describe a hospital."""
 
 
+STAFF_PER_SENIOR = 80
+"""Staff per senior leader when the senior team is sized to the hospital (`Organization.senior_team_size`)."""
+
+
 @dataclass(eq=False)
 class Organization:
     """The structure of a hospital.
@@ -289,6 +293,18 @@ class Organization:
         return g
 
     # -- construction -------------------------------------------------------------
+    @staticmethod
+    def senior_team_size(staff: int, senior_team: int = 0) -> int:
+        """Senior leaders of a generated hospital of ``staff``: ``senior_team``
+        if it is set (> 0), else one per `STAFF_PER_SENIOR` staff, at least 2
+        and at most 6. A fixed team of six would be a fifteenth of a
+        100-person hospital, whose leaders would then reach everyone within
+        months (pattern P6); from 440 staff the team is the six the
+        patterns were calibrated with."""
+        if senior_team > 0:
+            return senior_team
+        return int(min(6, max(2, round(staff / STAFF_PER_SENIOR))))
+
     @classmethod
     def generate(cls, *, staff: int, senior_team: int, unit_size: int, peer_density: float,
                  cross_unit_ties: float, committee_size: int, rng: np.random.Generator,
@@ -304,7 +320,7 @@ class Organization:
         about ``physician_ties`` ties to physicians of other units (the
         medical staff crosses units).
         """
-        n_senior = min(senior_team, staff - 3)
+        n_senior = min(cls.senior_team_size(staff, senior_team), staff - 3)
         rest = staff - 1 - n_senior
         n_units = max(1, min(rest // 2, round(rest / (unit_size + 1))))
         n_front = rest - n_units

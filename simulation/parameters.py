@@ -167,7 +167,10 @@ class OrganizationSettings:
         source="input data (the user's chart); empty = generated")
     staff: int = parameter(500, "people", "Total head count of a generated hospital.", 10, 10_000_000,
         source="assumption (claims are scale-free, ODD 1.2)")
-    senior_team: int = parameter(6, "people", "Senior leaders reporting to the CEO.", 1, 100, source="assumption")
+    senior_team: int = parameter(
+        0, "people", "Senior leaders reporting to the CEO; 0 sizes the team to the hospital: one per 80 staff, "
+        "at least 2 and at most 6.", 0, 100,
+        source="assumption (a small hospital's executive team is a CEO with two or three chiefs)")
     unit_size: int = parameter(14, "people", "Mean frontline staff per unit; each unit has one middle manager.",
                                2, 1000, source="assumption (a care team; cf. Boned-Galan et al. 2023)")
     peer_density: float = parameter(0.25, "probability", "Chance that two members of the same unit share a peer tie.",

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from simulation import OrgChangeModel, rules
-from simulation.organization import FRONTLINE, MIDDLE
+from simulation.organization import FRONTLINE, MIDDLE, SENIOR
 from simulation.projects import QUICK_FIX, REDESIGN
 
 
@@ -40,10 +40,12 @@ def test_leaders_cannot_spend_more_energy_than_they_have():
     rested = rested_model.run(12)
     tired = OrgChangeModel(**rounding, leader_capacity=10.0, energy_recovery=2.0)
     df = tired.run(12)
-    leaders = 1 + tired.config.senior_team
-    # Unlimited energy: 3 rounds of a walk and 10 conversations for each of the 7 leaders.
+    # The CEO and the senior team (sized to the hospital: 4 at 300 staff).
+    leaders = 1 + int((tired.organization.role == SENIOR).sum())
+    assert leaders == 5
+    # Unlimited energy: 3 rounds of a walk and 10 conversations for each leader.
     b = rested_model.behaviour
-    assert rested["leader_hours"].iloc[1:].eq(7 * 3 * (b.round_hours + 10 * b.round_contact_hours)).all()
+    assert rested["leader_hours"].iloc[1:].eq(leaders * 3 * (b.round_hours + 10 * b.round_contact_hours)).all()
     assert df["leader_hours"].iloc[1] <= leaders * 10.0
     # Over the weeks, leaders spend at most their store and what rest brings back.
     weeks = len(df) - 1
@@ -235,7 +237,7 @@ def test_involved_leaders_sponsor_projects_and_pay_for_them():
     model = quiet_model(projects_per_leader=2, barrier_removal=1.0, steering=0.0, accountability=0.0)
     model.step()
     sponsors = [model.people[i] for i in model.on_duty]
-    assert len(sponsors) == 1 + model.config.senior_team
+    assert len(sponsors) == 1 + int((model.organization.role == SENIOR).sum())
     assert all(len(p.sponsored) == 2 for p in sponsors)
     assert model.latest["leader_hours"] == pytest.approx(len(sponsors) * 2 * 1.5)
     assert model.latest["projects_active"] == 2 * len(sponsors)

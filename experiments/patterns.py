@@ -149,10 +149,14 @@ TEAM_LEVERS = dict(involved=["ceo", "senior"], rounders=["ceo", "senior"], round
                    passion_display=0.6, projects_per_leader=1, barrier_removal=0.6)
 
 
+TEAM_WEEKS = 260
+"""P2's horizon: five years."""
+
+
 def pattern_team(replicates: int = 12, seed: int = 2, base: Config | None = None) -> tuple[pd.DataFrame, float]:
     """P2: the senior team against the CEO alone, planning the same
     leader-hours a week. Returns the runs and those planned hours."""
-    team = _horizon(base, 260).replace(**TEAM_LEVERS)
+    team = _horizon(base, TEAM_WEEKS).replace(**TEAM_LEVERS)
     hours = planned_hours(OrgChangeModel(team))
     # The lone CEO may sponsor as many projects as the whole team does, and more.
     lone = scale_to_effort(team.replace(involved=["ceo"], rounders=["ceo"], projects_per_leader=20), hours)
@@ -425,7 +429,7 @@ def claims_team(replicates: int = 12, base: Config | None = None, seed: int = 2)
     # hospital the team plans no more than one leader can sustain, and there
     # is nothing to show.
     config = base or Config()
-    sustainable = config.energy_recovery + config.leader_capacity / 260
+    sustainable = config.energy_recovery + config.leader_capacity / TEAM_WEEKS
     lone = (below(f"lone CEO: share of the planned leader-hours spent ({hours:.1f} a week; one leader sustains "
                   f"{sustainable:.1f})", Interval.of(spent["lone"] / hours), sustainable / hours + 0.1)
             if hours > 1.25 * sustainable else

@@ -21,12 +21,6 @@ def planned_hours(model) -> float:
     return sum(model.people[i].planned_hours() for i in model.on_duty)
 
 
-def scaled_effort(config: Config, factor: float) -> dict[str, float]:
-    """The effort levers of ``config`` scaled by ``factor`` (>= 0), each
-    capped at its bound."""
-    return {name: min(cap, getattr(config, name) * factor) for name, cap in EFFORT_LEVERS.items()}
-
-
 def scale_to_effort(config: Config, hours: float, tolerance: float = 1e-6) -> Config:
     """``config`` with its effort levers scaled by one common factor, so that
     its leaders plan ``hours`` leader-hours a week.
@@ -41,8 +35,11 @@ def scale_to_effort(config: Config, hours: float, tolerance: float = 1e-6) -> Co
     model = OrgChangeModel(config)
     base = {name: getattr(config, name) for name in EFFORT_LEVERS}
 
+    def scaled(k: float) -> dict[str, float]:
+        return {name: min(cap, base[name] * k) for name, cap in EFFORT_LEVERS.items()}
+
     def hours_at(k: float) -> float:
-        model.set_levers(**scaled_effort(config, k))
+        model.set_levers(**scaled(k))
         return planned_hours(model)
 
     top = max([cap / base[name] for name, cap in EFFORT_LEVERS.items() if base[name] > 0], default=0.0)
@@ -59,4 +56,4 @@ def scale_to_effort(config: Config, hours: float, tolerance: float = 1e-6) -> Co
             hi = mid
         if hi - lo < 1e-12:
             break
-    return config.replace(**scaled_effort(config, hi))
+    return config.replace(**scaled(hi))

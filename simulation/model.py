@@ -142,8 +142,7 @@ class OrgChangeModel(mesa.Model):
         # stream of its own, so one hospital can meet different events.
         hospital = hospital_generator(config.hospital_seed if config.hospital_seed >= 0 else config.seed)
         self.behaviour = behaviour = draw_context(config.behaviour, hospital)
-        self.levers = self.programme = config.levers
-        self.lapsed = False  # whether leaders have let the programme lapse (see `_keep_or_lapse`)
+        self._plan(config.levers)
         self.week = 0
         self.organization = org = organization or build_organization(config, hospital)
         if org.physician < 0 and any(isinstance(e, Departure) and e.depart == "physician"
@@ -282,10 +281,17 @@ class OrgChangeModel(mesa.Model):
         (``model.set_levers(steering=0.8, rounders=["ceo"])``). Each value is
         checked as `Config` checks it, and leaders take up their new duties
         at once."""
-        self.programme = check_levers(self.programme, **values)
-        self.lapsed = False  # a new plan is a new start
-        self.levers = self.programme
+        self._plan(check_levers(self.programme, **values))
         self._apply_levers()
+
+    def _plan(self, programme: Levers) -> None:
+        """Put ``programme`` in force as the plan: a new plan is a new start,
+        not lapsed. What it would lapse to (`simulation.parameters.resting`)
+        is worked out here, once a plan, not every week."""
+        self.programme = self.levers = programme
+        self.lapsed = False  # whether leaders have let the programme lapse (see `_keep_or_lapse`)
+        self._resting = resting(programme)
+        self._can_lapse = programme != self._resting  # business as usual has nothing to let lapse
 
     # -- the week ------------------------------------------------------------------------
     def step(self) -> None:
@@ -514,12 +520,11 @@ class OrgChangeModel(mesa.Model):
         levers (`simulation.parameters.resting`) until a new impetus (a
         shock) or a new plan relaunches it (Repenning 2002; Keating et al.
         1999)."""
-        rest = resting(self.programme)
-        lapse = (not relaunched and self.programme != rest
+        lapse = (not relaunched and self._can_lapse
                  and (self.lapsed or self.urgency < self.behaviour.lapse_urgency))
         if lapse != self.lapsed:
             self.lapsed = lapse
-            self.levers = rest if lapse else self.programme
+            self.levers = self._resting if lapse else self.programme
             self._apply_levers()
 
     def _apply_levers(self) -> None:

@@ -10,17 +10,24 @@ Run from the repository root:
         Every claim of patterns P1-P8 under the defaults, with its interval:
         the margins the pattern tests rely on.
 
-    python benchmarks/calibrate.py matrix [--scale 0.5]
+    python benchmarks/calibrate.py matrix [--scale 0.5] [--csv FILE]
         The pattern matrix: every claim on generated hospitals of 100, 500
         and 2,000 staff and on the example chart, under the calibration root
         seed and the three held-out roots, with ``scale`` times each claim's
         replicates; a summary per hospital and root, then every claim that
-        fails (docs/ODD.md section 10.2).
+        fails (docs/ODD.md section 10.2); with --csv, every claim with its
+        interval into FILE (one row per hospital, root, pattern and claim).
 
     python benchmarks/calibrate.py tipping [--out DIR]
         The tipping figure (DIR/tipping.png): 40 histories of one hospital at
         its edge, on two paths as their programmes last or lapse, with the
         tipping claims (docs/ODD.md 1.3 and 7.2).
+
+    python benchmarks/calibrate.py out-of-sample
+        The patterns held out of calibration (experiments.holdout: H1, the
+        collaborative against Glasgow et al. 2012; H2, tipping), on the
+        default hospital: checks of the model on what it was not fitted to
+        (docs/ODD.md section 10.2).
 
     python benchmarks/calibrate.py sensitivity [--scale 0.5]
         For each calibrated parameter, halve it and raise it by half (within
@@ -127,13 +134,15 @@ MATRIX_HOSPITALS = {"100 staff": Config(staff=100), "500 staff": Config(), "2,00
 """The hospitals of the pattern matrix: generated ones of three sizes and the shipped 73-person chart."""
 
 
-def matrix(scale: float) -> None:
+def matrix(scale: float, csv: str | None = None) -> None:
     """Print the pattern matrix as markdown: how many claims hold (or do not
     apply) per hospital and root seed, then the claims that fail."""
     from experiments.patterns import pattern_matrix
 
     with progress_bar(total=len(MATRIX_HOSPITALS) * 4 * len(CLAIMS), unit="pattern") as bar:
         df = pattern_matrix(MATRIX_HOSPITALS, scale=scale, progress=lambda label: bar.update())
+    if csv:
+        df.to_csv(csv, index=False)
     summary = df.groupby(["hospital", "root"], sort=False).agg(
         claims=("holds", "size"), hold=("holds", "sum"), not_applicable=("applies", lambda a: int((~a).sum())))
     print(_markdown(summary.reset_index()))
@@ -156,6 +165,16 @@ def tipping(out: str) -> None:
         print(claim)
 
 
+def out_of_sample() -> None:
+    """Print every held-out pattern's claims (never part of any calibration)."""
+    from experiments.holdout import OUT_OF_SAMPLE
+
+    for label, make in OUT_OF_SAMPLE.items():
+        for claim in make():
+            print(f"{label}  {claim}")
+            sys.stdout.flush()
+
+
 def _markdown(frame) -> str:
     """A data frame as a markdown table (pandas' own needs the tabulate package)."""
     rows = [list(map(str, frame.columns)), ["---"] * frame.shape[1]]
@@ -165,18 +184,21 @@ def _markdown(frame) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("part", choices=["presets", "claims", "matrix", "sensitivity", "tipping"])
+    parser.add_argument("part", choices=["presets", "claims", "matrix", "out-of-sample", "sensitivity", "tipping"])
     parser.add_argument("--replicates", type=int, default=30, help="replicates per preset (presets)")
     parser.add_argument("--scale", type=float, default=0.5,
                         help="share of each claim's replicates (matrix, sensitivity)")
     parser.add_argument("--out", default=".", help="folder for the figure (tipping)")
+    parser.add_argument("--csv", default=None, help="file for every claim of the matrix, with its interval (matrix)")
     args = parser.parse_args()
     if args.part == "presets":
         print(preset_outcomes(args.replicates))
     elif args.part == "matrix":
-        matrix(args.scale)
+        matrix(args.scale, args.csv)
     elif args.part == "tipping":
         tipping(args.out)
+    elif args.part == "out-of-sample":
+        out_of_sample()
     elif args.part == "claims":
         held = claims()
         print("patterns holding:", sum(held.values()), "of", len(held))

@@ -288,16 +288,31 @@ def transformed_week(df: pd.DataFrame, held: int = 52) -> int:
     return -1
 
 
-def pattern_years(replicates: int = 12, seed: int = 6, weeks: int = 260,
+FIVE_YEARS = 260
+"""The source study's horizon: none of its systems had transformed after five to seven years."""
+TRANSFORMATION_WEEKS = 780
+"""P6 follows a sustained full transformation for fifteen years: long
+enough to see whether some hospitals get there, and when."""
+
+
+def pattern_years(replicates: int = 12, seed: int = 6, weeks: int = TRANSFORMATION_WEEKS,
                   base: Config | None = None) -> pd.DataFrame:
-    """P6: how long the full transformation takes. ``weeks_to_90`` is the
-    week frontline commitment first makes 90% of its gain over the run;
-    ``transformed`` the week the hospital is transformed (-1: never)."""
+    """P6: how long the full transformation takes, kept up for ``weeks``.
+
+    Its pace is judged on patient-care quality over the first five years:
+    ``weeks_to_90`` is the week quality first makes 90% of its five-year
+    gain, and ``gain_1y`` and ``gain_5y`` the gains after one and five
+    years. Quality is the slowest part of the change, as it waits on
+    process capability that only years of improvement work build, so its
+    pace is the organization's (frontline commitment can move within a
+    year in a small hospital its leaders can reach in person).
+    ``transformed`` is the week the hospital is transformed (-1: never, in
+    ``weeks``)."""
     def measure(model, df):
-        c = df["commitment_frontline"].to_numpy()
-        gain = c[-1] - c[0]
-        return {"gain_1y": c[52] - c[0], "gain_final": gain,
-                "weeks_to_90": int(np.argmax(c >= c[0] + 0.9 * gain)),
+        q = df["quality"].to_numpy()[:FIVE_YEARS + 1]
+        gain = q[-1] - q[0]
+        return {"gain_1y": q[52] - q[0], "gain_5y": gain,
+                "weeks_to_90": int(np.argmax(q >= q[0] + 0.9 * gain)),
                 "transformed": transformed_week(df)}
 
     return run_arms({"full": preset("full_transformation", _horizon(base, weeks))}, replicates, seed, measure)
@@ -497,12 +512,17 @@ def claims_gradient(replicates: int = 30, base: Config | None = None, seed: int 
 
 def claims_years(replicates: int = 12, base: Config | None = None, seed: int = 6) -> list[Claim]:
     df = pattern_years(replicates, seed, base=base)
+    transformed = df["transformed"]
     return [
-        above("full transformation: five-year gain in frontline commitment", Interval.of(df["gain_final"]), 0.05),
-        above("weeks to 90% of the five-year gain", Interval.of(df["weeks_to_90"]), 78),
-        below("share of the five-year gain made in year one", Interval.of(df["gain_1y"] / df["gain_final"]), 0.6),
+        above("full transformation: five-year gain in quality", Interval.of(df["gain_5y"]), 0.05),
+        above("weeks to 90% of the five-year gain in quality", Interval.of(df["weeks_to_90"]), 78),
+        below("share of the five-year gain in quality made in year one",
+              Interval.of(df["gain_1y"] / df["gain_5y"]), 0.6),
         Claim("no hospital transformed within five years (TRANSFORMED held for a year)",
-              float((df["transformed"] >= 0).mean()), bool((df["transformed"] < 0).all())),
+              float(((transformed >= 0) & (transformed <= FIVE_YEARS)).mean()),
+              bool(((transformed < 0) | (transformed > FIVE_YEARS)).all())),
+        Claim("some hospitals transformed within fifteen years",
+              float((transformed >= 0).mean()), bool((transformed >= 0).any())),
     ]
 
 

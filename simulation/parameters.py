@@ -437,7 +437,7 @@ class Behaviour:
     failure_cynicism: float = parameter(0.08, "0-1", "Cynicism added to a team whose project fails.", 0.0, 1.0,
         source="assumption (direction: Reichers et al. 1997; P8)")
     project_capability: float = parameter(
-        0.05, "0-1", "Share of a unit's gap to full process capability that a successful project closes.",
+        0.025, "0-1", "Share of a unit's gap to full process capability that a successful project closes.",
         0.0, 1.0, source="calibrated: P6, P8")
     quick_fix_decay: float = parameter(0.04, "per week", "Weekly decay of a quick fix's capability gain.", 0.0, 1.0,
         source="assumption (cf. Glasgow et al. 2012)")
@@ -445,11 +445,11 @@ class Behaviour:
         source="assumption (cf. Glasgow et al. 2012)")
     # Process capability and patient-care quality (simulation.units).
     learning_rate: float = parameter(
-        0.004, "per week", "Share of a unit's gap to full process capability closed weekly when all its staff do "
+        0.002, "per week", "Share of a unit's gap to full process capability closed weekly when all its staff do "
         "improvement work: learning by doing, with diminishing returns.", 0.0, 1.0,
         source="calibrated: P6, quality")
     capability_erosion: float = parameter(
-        0.0016, "per week", "Weekly erosion of process capability that improvement work does not renew "
+        0.0008, "per week", "Weekly erosion of process capability that improvement work does not renew "
         "(Repenning and Sterman 2002).", 0.0, 1.0, source="calibrated: P6, quality")
     qi_time: float = parameter(
         0.05, "share of the week", "Time a person doing improvement work spends on it (about two hours of a "

@@ -105,3 +105,19 @@ def test_collaborative_runs_end_to_end(tmp_path, capsys):
     assert "Improved (gain >= 0.02 at the campaign's end):" in text and "Glasgow et al. 2012" in text
     code, _, err = run_cli(capsys, "collaborative", "--hospitals", "0", "--out", tmp_path / "d")
     assert code == 2 and "--hospitals: must be an integer >= 1, got 0" in err
+
+
+def test_the_held_out_collaborative_claims_meet_the_field_by_their_intervals():
+    from experiments.holdout import FIELD_IMPROVED, FIELD_SUSTAINED, field_claims
+
+    assert FIELD_IMPROVED == (0.35, 0.46) and FIELD_SUSTAINED == (0.32, 0.60)
+    # 16 of 40 improved (40%, inside the field's range); all 16 sustained: the interval, 81% to 100%, misses 60%.
+    improved, sustained = field_claims({"improved": wilson(16, 40), "sustained": wilson(16, 16)})
+    assert improved.holds and not sustained.holds
+    assert sustained.value.low == pytest.approx(wilson(16, 16).low) and sustained.shortfall > 0.2
+    # 4 of 40 (10%; interval to 23%) improved: too few. Of them 2 sustained: the wide interval meets the field's.
+    improved, sustained = field_claims({"improved": wilson(4, 40), "sustained": wilson(2, 4)})
+    assert not improved.holds and sustained.holds
+    # No hospital improved: whether improvers sustain cannot be asked.
+    improved, sustained = field_claims({"improved": wilson(0, 40), "sustained": wilson(0, 0)})
+    assert not improved.holds and not sustained.applies and sustained.holds

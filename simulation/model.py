@@ -390,12 +390,12 @@ class OrgChangeModel(mesa.Model):
 
     def hire(self, replacements: Replacements | None) -> None:
         """Put the successors of ``replacements`` in place: their state, and
-        a new agent for each."""
+        a newcomer's agent for each (`_replace`)."""
         if replacements is None:
             return
         self.state.values[:, replacements.leavers] = replacements.state.values
-        for i in replacements.leavers:
-            self._replace(int(i))
+        for i in replacements.leavers.tolist():
+            self._replace(i)
 
     def _leaders_act(self) -> Signals:
         """Every leader with duties acts, and the week's signals come back,
@@ -592,8 +592,13 @@ class OrgChangeModel(mesa.Model):
         return 0.5 * (mean_of(self.state.commitment) + mean_of(self.state.practice))
 
     def _replace(self, i: int) -> None:
-        """Swap the agent at position ``i`` for a newcomer of the same role."""
+        """Put a newcomer of the same role in position ``i``: a frontline
+        agent takes the newcomer's identity in place (`FrontlineStaff.hand_over`),
+        a leader is swapped for a new agent (a leader's agent holds their
+        projects and plans, which go with them)."""
         old = self.people[i]
+        if type(old) is agents.FrontlineStaff and old.hand_over():
+            return
         if isinstance(old, agents.Leader):
             for project in old.sponsored:
                 self.projects.orphan(project)

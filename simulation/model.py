@@ -426,13 +426,15 @@ class OrgChangeModel(mesa.Model):
         # A review asks for as much as its steering, and promises the support
         # to do it; resources deliver that support as far as they go, and the
         # rest of the promise is broken.
-        reviews = self._per_person(signals.units[REVIEWS]) * b.review_promise
-        signals.promise_kept = reviews * min(levers.steering, levers.resources)
-        signals.promise_broken = reviews * max(0.0, levers.steering - levers.resources)
+        reviews = self._per_person(signals.units[REVIEWS])
+        reviews *= b.review_promise
+        np.multiply(reviews, min(levers.steering, levers.resources), out=signals.promise_kept)
+        np.multiply(reviews, max(0.0, levers.steering - levers.resources), out=signals.promise_broken)
         # Who gets round to acting on their practice drive this week is drawn
-        # here, the same numbers for every engine.
+        # here, the same numbers for every engine (drawn straight into the
+        # signals' row: the same draws as a new array's).
         if b.practice_uptake < 1.0:
-            signals.practice_draw[:] = self.rng.random(org.n)
+            self.rng.random(org.n, out=signals.practice_draw)
         return signals
 
     def _per_person(self, unit_values: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -443,7 +445,9 @@ class OrgChangeModel(mesa.Model):
         # what the people outside any unit (the last bin) read.
         padded = self._unit_padded
         padded[:-1] = unit_values
-        return np.take(padded, self._unit_bin, out=out)
+        # Every bin is in range, so "clip" clips nothing; it spares the copy
+        # numpy makes of ``out`` under the default mode ("raise").
+        return np.take(padded, self._unit_bin, out=out, mode="clip")
 
     def _gaming(self) -> np.ndarray:
         """How far each unit's manager games its results (0-1): with pay tied

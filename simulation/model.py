@@ -39,6 +39,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 import agents
+from agents.leaders import NOT_LOOKED_UP, send_direction
 from simulation import rules
 from simulation.config import Config, ConfigError, check_levers
 from simulation.context import draw_context
@@ -198,6 +199,11 @@ class OrgChangeModel(mesa.Model):
                            behaviour.turnover_rate])
         self.leave_hazard = rules.weekly_hazard(annual)[org.role]
 
+        # What leaders keep from week to week for their steering, by person
+        # (`agents.leaders.send_direction`): unit reviews owed, and the one
+        # unit in their scope, looked up the first time they steer.
+        self.review_credit = np.zeros(org.n)
+        self.sole_unit = np.full(org.n, NOT_LOOKED_UP)
         # The people, as Mesa agents.
         self.people = [agents.AGENT_CLASSES[r](self, i) for i, r in enumerate(org.role)]
         # The hospital settles before the strategy starts, so before any
@@ -407,6 +413,7 @@ class OrgChangeModel(mesa.Model):
         signals.relay_support[:] = self.relay_support
         for i in self.on_duty:
             self.people[i].act(signals)
+        send_direction(self, signals)
         signals.file_reviews()
         # Reviews set expectations and accountability in the units they reach;
         # what is not renewed fades.

@@ -202,10 +202,10 @@ class Leader(Person):
         # the same numbers as through the named rows, without making a view
         # of a whole row for one number, which thousands of leaders a week
         # would pay for.
-        mine = model.state.values[:, i]
+        values = model.state.values
         if self.involved:
-            signals.values[VISIBILITY, i] = model.levers.passion_display * mine[PASSION]
-        budget = float(mine[ENERGY])
+            signals.values[VISIBILITY, i] = model.levers.passion_display * values[PASSION, i]
+        budget = float(values[ENERGY, i])
         spent = 0.0
         for duty in self.duties:
             spent += duty(signals, budget - spent)
@@ -225,7 +225,7 @@ class Leader(Person):
         for project in self.sponsored:
             if spent + cost <= budget:
                 project.support = levers.barrier_removal
-                project.linking = self.linking_for(project)
+                project.linking = self.linking_for(project) if self.links else 0.0
                 spent += cost
         return spent
 

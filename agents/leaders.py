@@ -68,8 +68,19 @@ class Leader(Person):
         super().__init__(model, index)
         self.sponsored: list = []  # the projects this leader champions
         self.rounding_credit = 0.0  # rounds owed; a frequency of 0.5 means a round every other week
-        self.review_credit = 0.0  # unit reviews owed, likewise
+        self.review_credit = 0.0  # unit reviews owed, likewise (kept in the model's array, see below)
         self.take_up_levers()
+
+    @property
+    def review_credit(self) -> float:
+        """Unit reviews owed (a fraction of one carries over to next week).
+        Kept in the model's ``review_credit`` array, by person, so that
+        `send_direction` can count every steering leader's reviews at once."""
+        return float(self.model.review_credit[self.index])
+
+    @review_credit.setter
+    def review_credit(self, value: float) -> None:
+        self.model.review_credit[self.index] = value
 
     energy = property(lambda self: self.model.state.energy[self.index],
                       doc="Personal capital left, in hours (0 to leader_capacity).")
@@ -104,7 +115,7 @@ class Leader(Person):
         # Only a senior champion links a project's team to other units' managers.
         self.links = bool(self.model.organization.role[self.index] <= SENIOR) and levers.linking != 0.0
         self.sponsor_cost = behaviour.sponsor_hours * levers.barrier_removal
-        self.steer_cost = behaviour.steer_hours * max(levers.steering, levers.accountability)
+        self.steer_cost = steer_cost(behaviour, levers)
         self.fixing_cost = behaviour.behind_scenes_hours * levers.behind_the_scenes
         self.engaging_cost = behaviour.engagement_hours * levers.physician_engagement
         # The week's duties, in order of priority; only those the levers give.
@@ -191,10 +202,10 @@ class Leader(Person):
         # the same numbers as through the named rows, without making a view
         # of a whole row for one number, which thousands of leaders a week
         # would pay for.
-        mine = model.state.values[:, i]
+        values = model.state.values
         if self.involved:
-            signals.values[VISIBILITY, i] = model.levers.passion_display * mine[PASSION]
-        budget = float(mine[ENERGY])
+            signals.values[VISIBILITY, i] = model.levers.passion_display * values[PASSION, i]
+        budget = float(values[ENERGY, i])
         spent = 0.0
         for duty in self.duties:
             spent += duty(signals, budget - spent)
@@ -214,7 +225,7 @@ class Leader(Person):
         for project in self.sponsored:
             if spent + cost <= budget:
                 project.support = levers.barrier_removal
-                project.linking = self.linking_for(project)
+                project.linking = self.linking_for(project) if self.links else 0.0
                 spent += cost
         return spent
 
@@ -271,37 +282,26 @@ class Leader(Person):
         scope in turn: each review sets the unit's expectations and holds it
         to account. A leader's steering hours buy ``steer_cost /
         review_hours`` reviews a week, so the same hours reach a smaller
-        share of a larger hospital."""
+        share of a larger hospital.
+
+        Here the leader decides to steer and pays for it; what the steering
+        sends is worked out by `send_direction`, for all the leaders who
+        steered at once (thousands of middle managers a week)."""
         cost = self.steer_cost
         if not self.involved or cost == 0 or cost > budget:
             return 0.0
-        model = self.model
-        levers = model.levers
-        # A Python float: the same number, and its arithmetic is quicker than numpy's.
-        commitment = float(model.state.values[COMMITMENT, self.index])
-        expectation = rules.steering_signal(levers.steering, commitment, model.urgency)
-        signals.values[STEER, self.index] = expectation
-        if not self.scope_list:
-            return cost
-        self.review_credit += cost / model.behaviour.review_hours
-        reviews = 0
-        while self.review_credit >= 1.0:
-            self.review_credit -= 1.0
-            reviews += 1
-        for unit, times in self.units_to_review(reviews).items():
-            signals.review(unit, expectation, levers.accountability, times)
+        signals.steering.append(self.index)
         return cost
 
     def units_to_review(self, reviews: int) -> dict[int, int]:
         """The units of scope this week's ``reviews`` go to, and how many
         each: each review goes to the unit reviewed longest ago (the first
-        of scope, on ties). Marks them reviewed this week."""
+        of scope, on ties). Marks them reviewed this week. (A leader with
+        one unit reviews it every time: `send_direction` sends those
+        reviews without asking.)"""
         if not reviews:
             return {}
         last, week = self.last_reviewed, self.model.week
-        if len(last) == 1:  # a manager with one unit reviews it every time (most leaders: no search)
-            last[0] = week
-            return {self.scope_list[0]: reviews}
         chosen: dict[int, int] = {}
         for _ in range(reviews):
             k = int(last.argmin())
@@ -318,6 +318,9 @@ class Leader(Person):
         if not self.fixes or cost > budget:
             return 0.0
         model = self.model
+        # The direction of the leaders who have steered so far is sent first:
+        # this raises it where it falls short, as it did when each was sent.
+        send_direction(model, signals)
         intensity = model.levers.behind_the_scenes
         commitment = float(model.state.commitment[self.index])
         clarity = intensity * (0.5 + 0.5 * commitment)
@@ -397,6 +400,59 @@ class Leader(Person):
         return self.round_cost(size + patients)
 
 
+def steer_cost(behaviour: Any, levers: Any) -> float:
+    """Weekly hours of a leader's steering: the same for every leader."""
+    return behaviour.steer_hours * max(levers.steering, levers.accountability)
+
+
+NOT_LOOKED_UP, NO_UNIT, SEVERAL_UNITS = -3, -2, -1
+"""What the model's ``sole_unit`` holds for a leader with no single unit in
+scope (not yet looked up, none, or several); otherwise, the unit."""
+
+
+def send_direction(model: Any, signals: Signals) -> None:
+    """Send what the leaders who steered since the last call
+    (``signals.steering``, noted by `Leader.steer`) send down: each one's
+    direction, and the reviews their steering hours buy.
+
+    It is worked out for all those leaders at once, with the numbers of
+    doing it for one after another: each leader's direction is written
+    into their own cell of the ``steer`` row, from their own commitment
+    (the CEO's work behind the scenes, which raises managers' direction,
+    calls this first); each leader's review credit grows by the reviews
+    their hours buy and each whole review is taken from it (subtracting a
+    whole number from a credit below 2^53 is exact, so taking them all at
+    once leaves the same fraction); and the reviews go, with the leader's
+    direction as the expectation they set, to their one unit, or by
+    `Leader.units_to_review` to the units of a larger scope. The order in
+    which reviews are noted does not change their sums (`Signals.file_reviews`).
+    """
+    if not signals.steering:
+        return
+    leaders = np.array(signals.steering)
+    signals.steering.clear()
+    levers, behaviour, people = model.levers, model.behaviour, model.people
+    expectation = rules.steering_signal(levers.steering, model.state.values[COMMITMENT, leaders], model.urgency)
+    signals.values[STEER, leaders] = expectation
+    sole = model.sole_unit
+    for i in leaders[sole[leaders] == NOT_LOOKED_UP].tolist():  # each leader once a run
+        scope = people[i].scope
+        sole[i] = scope[0] if len(scope) == 1 else NO_UNIT if len(scope) == 0 else SEVERAL_UNITS
+    scoped = sole[leaders] != NO_UNIT
+    leaders, expectation = leaders[scoped], expectation[scoped]
+    credit = model.review_credit[leaders] + steer_cost(behaviour, levers) / behaviour.review_hours
+    reviews = np.floor(credit)
+    model.review_credit[leaders] = credit - reviews
+    reviewing = reviews > 0
+    leaders, expectation, reviews = leaders[reviewing], expectation[reviewing], reviews[reviewing]
+    units = sole[leaders]
+    one = units >= 0
+    signals.review_units(units[one], expectation[one], levers.accountability, reviews[one])
+    for i, e, r in zip(leaders[~one].tolist(), expectation[~one].tolist(), reviews[~one].tolist()):
+        for unit, times in people[i].units_to_review(int(r)).items():
+            signals.review(unit, e, levers.accountability, times)
+
+
 class CEO(Leader):
     """The chief executive: heads the senior team; remit is the whole hospital."""
 
@@ -418,4 +474,4 @@ class MiddleManager(Leader):
     groups = frozenset({"middle"})
 
 
-__all__ = ["CEO", "Leader", "MiddleManager", "SeniorLeader"]
+__all__ = ["CEO", "Leader", "MiddleManager", "SeniorLeader", "send_direction", "steer_cost"]

@@ -174,9 +174,22 @@ def survey_responses(commitment, problem_point, positive_point, spread):
     a positive answer to a safety-culture survey item: an ordered logistic
     response around their commitment (the rest are neutral). A measurement,
     not a rule of the week: it changes nobody."""
-    problematic = 1.0 / (1.0 + np.exp((commitment - problem_point) / spread))
-    positive = 1.0 / (1.0 + np.exp((positive_point - commitment) / spread))
+    problematic = _falling_logistic(np.subtract(commitment, problem_point), spread)
+    positive = _falling_logistic(np.subtract(positive_point, commitment), spread)
     return problematic, positive
+
+
+def _falling_logistic(distance, spread):
+    """``1 / (1 + exp(distance / spread))``, computed step by step in
+    ``distance``'s own array, which it returns: the same numbers as the
+    expression, without its three temporary arrays (a large hospital's
+    survey is taken every week, and allocating those arrays cost a third
+    of it at 100,000 staff)."""
+    distance = np.asarray(distance)
+    distance /= spread
+    np.exp(distance, out=distance)
+    distance += 1.0
+    return np.divide(1.0, distance, out=distance)
 
 
 def measure(model) -> dict[str, float]:

@@ -39,6 +39,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 import agents
+from agents.leaders import NOT_LOOKED_UP, send_direction
 from simulation import rules
 from simulation.config import Config, ConfigError, check_levers
 from simulation.context import draw_context
@@ -198,6 +199,11 @@ class OrgChangeModel(mesa.Model):
                            behaviour.turnover_rate])
         self.leave_hazard = rules.weekly_hazard(annual)[org.role]
 
+        # What leaders keep from week to week for their steering, by person
+        # (`agents.leaders.send_direction`): unit reviews owed, and the one
+        # unit in their scope, looked up the first time they steer.
+        self.review_credit = np.zeros(org.n)
+        self.sole_unit = np.full(org.n, NOT_LOOKED_UP)
         # The people, as Mesa agents.
         self.people = [agents.AGENT_CLASSES[r](self, i) for i, r in enumerate(org.role)]
         # The hospital settles before the strategy starts, so before any
@@ -390,12 +396,12 @@ class OrgChangeModel(mesa.Model):
 
     def hire(self, replacements: Replacements | None) -> None:
         """Put the successors of ``replacements`` in place: their state, and
-        a new agent for each."""
+        a newcomer's agent for each (`_replace`)."""
         if replacements is None:
             return
         self.state.values[:, replacements.leavers] = replacements.state.values
-        for i in replacements.leavers:
-            self._replace(int(i))
+        for i in replacements.leavers.tolist():
+            self._replace(i)
 
     def _leaders_act(self) -> Signals:
         """Every leader with duties acts, and the week's signals come back,
@@ -407,6 +413,7 @@ class OrgChangeModel(mesa.Model):
         signals.relay_support[:] = self.relay_support
         for i in self.on_duty:
             self.people[i].act(signals)
+        send_direction(self, signals)
         signals.file_reviews()
         # Reviews set expectations and accountability in the units they reach;
         # what is not renewed fades.
@@ -426,13 +433,15 @@ class OrgChangeModel(mesa.Model):
         # A review asks for as much as its steering, and promises the support
         # to do it; resources deliver that support as far as they go, and the
         # rest of the promise is broken.
-        reviews = self._per_person(signals.units[REVIEWS]) * b.review_promise
-        signals.promise_kept = reviews * min(levers.steering, levers.resources)
-        signals.promise_broken = reviews * max(0.0, levers.steering - levers.resources)
+        reviews = self._per_person(signals.units[REVIEWS])
+        reviews *= b.review_promise
+        np.multiply(reviews, min(levers.steering, levers.resources), out=signals.promise_kept)
+        np.multiply(reviews, max(0.0, levers.steering - levers.resources), out=signals.promise_broken)
         # Who gets round to acting on their practice drive this week is drawn
-        # here, the same numbers for every engine.
+        # here, the same numbers for every engine (drawn straight into the
+        # signals' row: the same draws as a new array's).
         if b.practice_uptake < 1.0:
-            signals.practice_draw[:] = self.rng.random(org.n)
+            self.rng.random(org.n, out=signals.practice_draw)
         return signals
 
     def _per_person(self, unit_values: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -443,7 +452,9 @@ class OrgChangeModel(mesa.Model):
         # what the people outside any unit (the last bin) read.
         padded = self._unit_padded
         padded[:-1] = unit_values
-        return np.take(padded, self._unit_bin, out=out)
+        # Every bin is in range, so "clip" clips nothing; it spares the copy
+        # numpy makes of ``out`` under the default mode ("raise").
+        return np.take(padded, self._unit_bin, out=out, mode="clip")
 
     def _gaming(self) -> np.ndarray:
         """How far each unit's manager games its results (0-1): with pay tied
@@ -592,8 +603,13 @@ class OrgChangeModel(mesa.Model):
         return 0.5 * (mean_of(self.state.commitment) + mean_of(self.state.practice))
 
     def _replace(self, i: int) -> None:
-        """Swap the agent at position ``i`` for a newcomer of the same role."""
+        """Put a newcomer of the same role in position ``i``: a frontline
+        agent takes the newcomer's identity in place (`FrontlineStaff.hand_over`),
+        a leader is swapped for a new agent (a leader's agent holds their
+        projects and plans, which go with them)."""
         old = self.people[i]
+        if type(old) is agents.FrontlineStaff and old.hand_over():
+            return
         if isinstance(old, agents.Leader):
             for project in old.sponsored:
                 self.projects.orphan(project)

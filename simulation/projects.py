@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 
 import numpy as np
 import scipy.sparse as sp
@@ -33,7 +34,7 @@ from simulation.parameters import Behaviour
 QUICK_FIX, REDESIGN = "quick_fix", "redesign"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)  # slots: thousands of projects are read and written every week
 class Project:
     """One improvement project.
 
@@ -94,6 +95,12 @@ class ProjectWeek:
     redesign_share: float
     unit_ties: sp.csr_matrix
     observers: Callable[[int], np.ndarray]
+
+
+def _column(projects: list[Project], name: str, dtype: type = float) -> np.ndarray:
+    """The attribute ``name`` of every one of ``projects``, as an array (read
+    in C, by `operator.attrgetter`, rather than by a list comprehension)."""
+    return np.fromiter(map(attrgetter(name), projects), dtype=dtype, count=len(projects))
 
 
 class Portfolio:
@@ -217,14 +224,14 @@ class Portfolio:
         teams of the projects that failed."""
         b, org = w.behaviour, w.organization
         active = self.active
-        unit = np.array([p.unit for p in active], dtype=np.int64)
-        age = w.week - np.array([p.started for p in active], dtype=np.int64)
-        done = np.array([p.progress for p in active])
+        unit = _column(active, "unit", np.int64)
+        age = w.week - _column(active, "started", np.int64)
+        done = _column(active, "progress")
         # Impatient leaders push a project that has fallen behind schedule.
         behind = done < age / b.project_length
-        support = np.array([p.support for p in active])
+        support = _column(active, "support")
         support = 1.0 - (1.0 - support) * (1.0 - w.impatience * behind)
-        helped = w.help[unit] + b.linking_integration * np.array([p.linking for p in active])
+        helped = w.help[unit] + b.linking_integration * _column(active, "linking")
         team_c = w.unit_commitment[unit]
         progress = done + (1.0 - b.barrier_harm * w.barriers[unit]) * rules.project_progress(
             team_c, w.resources, support, helped, b.project_length)

@@ -94,7 +94,8 @@ def influence_target(weighted_sum, total_weight, own, predisposition, susceptibi
     (Friedkin and Johnsen 1990), and pulled down by cynicism.
     """
     # The inner choice keeps the division away from zero weights.
-    social = select(total_weight > 0, weighted_sum / select(total_weight > 0, total_weight, 1.0), own)
+    heard = total_weight > 0
+    social = select(heard, weighted_sum / select(heard, total_weight, 1.0), own)
     target = susceptibility * social + (1.0 - susceptibility) * predisposition
     return target - cynicism_weight * cynicism
 
@@ -129,7 +130,8 @@ def peer_practice(practising_ties, ties, mode):
     """
     if mode == "count":
         return practising_ties * 1.0
-    return select(ties > 0, practising_ties / select(ties > 0, ties, 1.0), 0.0)
+    tied = ties > 0
+    return select(tied, practising_ties / select(tied, ties, 1.0), 0.0)
 
 
 def practice_drive(commitment, alignment, accountability, peers, practised,
@@ -191,7 +193,8 @@ def project_collapse_chance(hazard, team_commitment, support):
 def kick(level, size):
     """Move a [0, 1] level a share ``size`` of the way to 1 (``size > 0``) or
     to 0 (``size < 0``)."""
-    return select(size >= 0, level + size * (1.0 - level), level + size * level)
+    # The gap that closes: the one to 1 going up, the one to 0 going down.
+    return level + size * select(size >= 0, 1.0 - level, level)
 
 
 # --- 7. fatigue, cynicism and trust ----------------------------------------------------------
@@ -229,7 +232,8 @@ def internalization(leader_share, half):
 def share(part, rest):
     """``part / (part + rest)``, 0 where both are 0."""
     total = part + rest
-    return select(total > 0, part / select(total > 0, total, 1.0), 0.0)
+    some = total > 0
+    return select(some, part / select(some, total, 1.0), 0.0)
 
 
 def framed_pressure(target, pressure, internalized, weight):

@@ -131,13 +131,17 @@ class Signals:
     ``committee_attendance`` counts the committee members who met this week.
     """
 
-    __slots__ = ("values", "units", "committee_attendance", "_reviews")
+    __slots__ = ("values", "units", "committee_attendance", "steering", "_reviews", "_review_batches")
 
     def __init__(self, n: int, n_units: int = 0) -> None:
         self.values = np.zeros((len(SIGNAL_FIELDS), n))
         self.units = np.zeros((len(UNIT_SIGNAL_FIELDS), n_units))
         self.committee_attendance = 0
+        # The leaders who steered and whose direction is still to be sent
+        # (`agents.leaders.send_direction`), in the order they acted.
+        self.steering: list[int] = []
         self._reviews: list[tuple[int, float, float, int]] = []  # noted by `review`, until `file_reviews`
+        self._review_batches: list[tuple[np.ndarray, ...]] = []  # noted by `review_units`, likewise
 
     steer = _row(STEER, "Direction a leader sends down this week, 0-1.")
     visibility = _row(VISIBILITY, "Visibility of a leader's passion beyond their reports, 0-1.")
@@ -162,10 +166,13 @@ class Signals:
         the other rows whole every week. Reusing the arrays spares
         allocating and freeing ``15 x n`` numbers a week (12 MB at 100,000
         staff)."""
-        self.values[LEADERS_ROWS, :] = 0.0
+        for row in LEADERS_ROWS:  # row by row: a fill each, quicker than one fancy-indexed write
+            self.values[row].fill(0.0)
         self.units.fill(0.0)
         self.committee_attendance = 0
+        self.steering.clear()
         self._reviews.clear()
+        self._review_batches.clear()
 
     def clear(self, unit: int, share: float) -> None:
         """Record that leaders cleared ``share`` of ``unit``'s process barriers
@@ -180,19 +187,31 @@ class Signals:
         into the arrays one number at a time."""
         self._reviews.append((unit, expectation, accountability, times))
 
+    def review_units(self, units: np.ndarray, expectation: np.ndarray, accountability: float,
+                     times: np.ndarray) -> None:
+        """`review` for many units at once (arrays, one entry per leader:
+        the unit, the expectation, and how many reviews)."""
+        self._review_batches.append((units, expectation, np.full(len(units), accountability), times))
+
     def file_reviews(self) -> None:
         """Write the reviews noted this week into ``units``: the strongest
         expectation and accountability each unit was set, and how many
         reviews it had. The strongest is the same whatever the order, and
         the reviews are whole numbers, so their sum is exact: the numbers are
         those of writing each review as it happened."""
-        if not self._reviews:
+        if not self._reviews and not self._review_batches:
             return
-        unit, expectation, accountability, times = (np.array(column) for column in zip(*self._reviews))
+        batches = list(self._review_batches)
+        if self._reviews:
+            batches.append(tuple(np.array(column) for column in zip(*self._reviews)))
+        unit, expectation, accountability, times = (np.concatenate(column) for column in zip(*batches))
         np.maximum.at(self.units[EXPECTATION_SET], unit, expectation)
         np.maximum.at(self.units[ACCOUNTABILITY_SET], unit, accountability)
-        np.add.at(self.units[REVIEWS], unit, times)
+        # Counts as floats, the row's own type: ``np.add.at`` takes its quick
+        # path only when the types match, and whole numbers convert exactly.
+        np.add.at(self.units[REVIEWS], unit, times.astype(float))
         self._reviews.clear()
+        self._review_batches.clear()
 
     def leaders_reach_anyone(self) -> bool:
         """Whether any leader was visible or spoke with anyone this week; if

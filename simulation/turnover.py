@@ -1,8 +1,9 @@
 """Turnover, departures and succession (step 8 of DESIGN section 3).
 
 `turnover` draws who leaves this week and what their successors bring, and
-returns it as `Replacements`; the model writes the new hires' state, swaps
-in their agents, and applies the trust the departures cost.
+returns it as `Replacements`; the model writes the new hires' state, puts
+their agents in place (`OrgChangeModel.hire`), and applies the trust the
+departures cost.
 """
 
 from __future__ import annotations

@@ -34,23 +34,6 @@ def test_pattern_holds(pattern):
     assert claims and not failed, f"{pattern} ({PATTERNS[pattern]}):\n" + "\n".join(failed)
 
 
-@pytest.mark.slow
-def test_the_patterns_hold_on_seeds_never_calibrated_on_in_a_hospital_four_times_the_size():
-    """The pattern matrix (issue 14) at the claims' own replicates: every
-    claim on a held-out root seed at 2,000 staff. (The full matrix at half
-    the replicates, with 100 and 500 staff, the example chart and every
-    root, is in docs/ODD.md section 10.2: ``python benchmarks/calibrate.py
-    matrix``; 100 staff and the chart fail some claims there, and at half
-    the replicates P3's alignment reaches its bound on some roots.)"""
-    from experiments.patterns import pattern_matrix
-    from simulation import Config
-
-    df = pattern_matrix({"2,000 staff": Config(staff=2000)}, roots=(202,))
-    failed = df[~df.holds]
-    assert len(df) and df.held_out.all() and failed.empty, failed[["hospital", "pattern", "claim", "mean", "low",
-                                                                   "high"]].to_string()
-
-
 def test_an_interval_is_a_t_interval_and_claims_need_all_of_it_past_the_bound():
     from experiments.patterns import Interval, above, below
 

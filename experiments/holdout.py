@@ -16,8 +16,8 @@ on what it was not fitted to (issue 14):
     early results: on the low one the programme lapses
     (`experiments.science.claims_tipping`).
 
-`out_of_sample` runs both and returns their claims; the ODD (10.2) reports
-them apart from P1-P8.
+`OUT_OF_SAMPLE` lists both (``python benchmarks/calibrate.py
+out-of-sample`` runs them); the ODD (10.2) reports them apart from P1-P8.
 """
 
 from __future__ import annotations
@@ -75,8 +75,3 @@ def field_claims(shares: dict[str, Share]) -> list[Claim]:
 OUT_OF_SAMPLE: dict[str, Callable[..., list[Claim]]] = {"H1": claims_collaborative, "H2": claims_tipping}
 """The held-out patterns' claims, by label; never part of any calibration."""
 
-
-def out_of_sample(base: Config | None = None) -> dict[str, list[Claim]]:
-    """Every held-out pattern's claims on one hospital (default: the
-    generated default)."""
-    return {label: make(base=base) for label, make in OUT_OF_SAMPLE.items()}

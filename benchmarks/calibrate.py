@@ -24,10 +24,10 @@ Run from the repository root:
         tipping claims (docs/ODD.md 1.3 and 7.2).
 
     python benchmarks/calibrate.py out-of-sample
-        The patterns held out of calibration (experiments.holdout: H1, the
-        collaborative against Glasgow et al. 2012; H2, tipping), on the
-        default hospital: checks of the model on what it was not fitted to
-        (docs/ODD.md section 10.2).
+        The patterns held out of calibration (experiments.holdout: H2,
+        tipping; H3, the improvers' baseline culture in a collaborative), on
+        the default hospital: checks of the model on what it was not fitted
+        to (docs/ODD.md section 10.2).
 
     python benchmarks/calibrate.py sensitivity [--scale 0.5]
         For each calibrated parameter, halve it and raise it by half (within

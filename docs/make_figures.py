@@ -80,6 +80,8 @@ ALL = [
     Figure("sobol", "orgchange sensitivity examples/analysis/sobol.toml --out {out}",
            {"sensitivity_commitment_frontline.png": "sobol_commitment_frontline.png"},
            "docs/analysis.md (orgchange sensitivity, Sobol)"),
+    Figure("collaborative", "orgchange collaborative --hospitals 40 --out {out}",
+           {"collaborative.png": "collaborative.png"}, "docs/calibration.md (orgchange collaborative)"),
     Figure("tipping", f"{sys.executable} {ROOT / 'benchmarks' / 'calibrate.py'} tipping --out {{out}}",
            {"tipping.png": "tipping.png"}, "docs/ODD.md (1.3, claims_tipping)"),
     Figure("report", COMPARE + " --out {out} && orgchange report {out}/results.sqlite && "

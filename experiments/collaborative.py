@@ -17,9 +17,11 @@ generated hospitals, each its own hospital drawn from its seed (its
 structure, people and context: `simulation.context`), each run twice on the
 same seed (common random numbers):
 
-* **the campaign**: a strategy (default ``senior_team``) for
-  ``campaign_weeks`` (two years), then every lever back to business as
-  usual for ``follow_up_weeks`` (two years);
+* **the campaign**: a strategy (default ``improvement_teams``: what a
+  collaborative asks of a hospital, an improvement team in every unit,
+  sponsored, funded and unblocked) for ``campaign_weeks`` (two years), then
+  every lever back to business as usual for ``follow_up_weeks`` (two
+  years);
 * **its counterfactual**: business as usual throughout. It is the model's
   exact version of the study's "baseline trend": what the same hospital
   would have done without the campaign.
@@ -61,9 +63,11 @@ WINDOW = 13
 """Weeks averaged for a gain: a quarter, as quality is reported."""
 MEANINGFUL = 0.02
 """The smallest gain in quality (share of care without a defect) that counts as an improvement."""
-DEFAULT_STRATEGY = "senior_team"
-"""The campaign's strategy: every senior leader sponsors an improvement project in their division, as the
-hospitals of a collaborative send improvement teams with an executive sponsor."""
+DEFAULT_STRATEGY = "improvement_teams"
+"""The campaign's strategy: an improvement team in every unit, sponsored by its manager and a senior leader, with
+its time funded and its barriers cleared, as in the unit-based collaboratives (the IHI Breakthrough Series model:
+teams with an executive sponsor). Leaders add some direction and visible support, but do not transform how they
+lead."""
 COUNTERFACTUAL = "business_as_usual"
 FIELD = {"improved": (0.35, 0.46), "sustained": (0.60, 0.32)}
 """Glasgow et al. (2012): shares that improved (length of stay, discharges before noon), and shares of those
@@ -145,7 +149,9 @@ def hospital_outcomes(campaign: pd.DataFrame, counterfactual: pd.DataFrame, camp
     DataFrame
         One row per hospital (``replicate``): ``quality_start`` (week 0),
         ``gain_end`` (at the campaign's end), ``gain_follow_up`` (at the last
-        week), ``improved``, ``sustained``.
+        week), ``improved``, ``sustained``; and ``commitment_start``, the
+        front line's commitment at week 0 (its baseline culture), where the
+        series have a ``commitment_frontline`` column.
     """
     end = int(max(campaign["week"].max(), counterfactual["week"].max()))
     if not 1 <= campaign_weeks < end:
@@ -162,6 +168,9 @@ def hospital_outcomes(campaign: pd.DataFrame, counterfactual: pd.DataFrame, camp
 
     out = pd.DataFrame({"replicate": a.columns, "quality_start": a.loc[0].to_numpy(),
                         "gain_end": at(campaign_weeks).to_numpy(), "gain_follow_up": at(end).to_numpy()})
+    if "commitment_frontline" in campaign:
+        out["commitment_start"] = campaign.pivot(index="week", columns="replicate",
+                                                 values="commitment_frontline").loc[0].to_numpy()
     out["improved"] = out["gain_end"] >= meaningful
     out["sustained"] = out["improved"] & (out["gain_follow_up"] >= meaningful)
     return out

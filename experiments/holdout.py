@@ -1,77 +1,64 @@
 """Patterns held out of calibration: the model's out-of-sample checks.
 
-The defaults were calibrated by hand against patterns P1-P8
+The defaults were calibrated by hand against patterns P1-P9
 (`experiments.patterns.CLAIMS`; `benchmarks/calibrate.py`), and a planner
 calibrates a few of them to a survey (`experiments.calibration`). Neither
 ever looks at the patterns here, so whether they hold is a test of the model
 on what it was not fitted to (issue 14):
 
-``H1``, the collaborative (Glasgow, Davies and Kaboli 2012)
-    The same two-year campaign in many hospitals, then stopped
-    (`experiments.collaborative`): about a third to a half of the hospitals
-    improve, and of those about a third to two thirds sustain the gain two
-    years later.
 ``H2``, tipping (Repenning 2002; Keating et al. 1999)
     Otherwise identical hospitals at the edge end on two paths, by their
     early results: on the low one the programme lapses
     (`experiments.science.claims_tipping`).
+``H3``, context decides who improves (Kaplan et al. 2010)
+    In a collaborative, the hospitals that improve started with a more
+    committed front line than those that did not: a culture that supports
+    improvement is among the context factors most often tied to the success
+    of quality improvement (`claims_context`).
 
-`OUT_OF_SAMPLE` lists both (``python benchmarks/calibrate.py
-out-of-sample`` runs them); the ODD (10.2) reports them apart from P1-P8.
+(``H1``, the collaborative's shares, was held out until the second
+December 2026 calibration, which set `team_attention` on it; it is P9.)
+
+`OUT_OF_SAMPLE` lists them (``python benchmarks/calibrate.py
+out-of-sample`` runs them); the ODD (10.2) reports them apart from P1-P9.
 """
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 
-from experiments.collaborative import FIELD, Share, collaborative_experiment, outcomes_of, summarize
-from experiments.patterns import Claim, Interval, not_applicable
-from experiments.results import load
-from experiments.runner import run_experiment
+from experiments.patterns import Claim, Interval, not_applicable, pattern_collaborative
 from experiments.science import claims_tipping
 from simulation import Config
 
-FIELD_IMPROVED = (min(FIELD["improved"]), max(FIELD["improved"]))
-"""Share of hospitals that improved in Glasgow et al. (2012): 35% and 46% on their two measures."""
-FIELD_SUSTAINED = (min(FIELD["sustained"]), max(FIELD["sustained"]))
-"""Share of the improvers that sustained: 32% and 60%."""
+CONTEXT_SEED = 47
+"""H3's root seed: hospitals that no calibration ran."""
 
 
-def claims_collaborative(hospitals: int = 40, base: Config | None = None, seed: int = 31,
-                         workers: int | None = None) -> list[Claim]:
-    """H1: the collaborative (``hospitals`` generated hospitals of
-    ``base``'s size, root seed ``seed``) against the field (`field_claims`)."""
-    staff = None if base is None else base.staff
-    experiment = collaborative_experiment(hospitals=hospitals, seed=seed, staff=staff)
-    with tempfile.TemporaryDirectory() as folder:
-        store = Path(folder) / "collaborative.sqlite"
-        run_experiment(experiment, store, workers=workers, progress=False)
-        return field_claims(summarize(outcomes_of(load(store))))
+def claims_context(hospitals: int = 40, base: Config | None = None, seed: int = CONTEXT_SEED) -> list[Claim]:
+    """H3: in a collaborative of ``hospitals`` (`pattern_collaborative`),
+    the front line's week-0 commitment of the hospitals that improved minus
+    that of those that did not, with its 95% Welch interval, must be above 0.
+    Where every hospital or none improved, the claim does not apply."""
+    outcomes = pattern_collaborative(hospitals, seed, base)
+    text = "improvers' week-0 frontline commitment - the others' > 0"
+    improved = outcomes["improved"]
+    if improved.sum() < 2 or (~improved).sum() < 2:
+        return [not_applicable(text)]
+    start = outcomes["commitment_start"]
+    difference = welch(start[improved].to_numpy(), start[~improved].to_numpy())
+    return [Claim(text, difference, bool(difference.low > 0), shortfall=max(0.0, -difference.low))]
 
 
-def field_claims(shares: dict[str, Share]) -> list[Claim]:
-    """The collaborative's two shares (`experiments.collaborative.summarize`)
-    against the field's. A share's claim holds when its 95% Wilson interval
-    meets the range the study found on its two measures: a collaborative of
-    a few dozen hospitals cannot pin a share down more finely than that
-    interval. With no hospital improved, the sustained share does not apply."""
-    claims = []
-    for name, (low, high) in (("improved", FIELD_IMPROVED), ("sustained", FIELD_SUSTAINED)):
-        share = shares[name]
-        text = (f"share of hospitals that {name}" + (" (of those that improved)" if name == "sustained" else "")
-                + f" meets the field's {low:.0%}-{high:.0%}")
-        if not share.of:
-            claims.append(not_applicable(text))
-            continue
-        meets = share.low <= high and share.high >= low
-        claims.append(Claim(f"{text} ({share.count} of {share.of}, Wilson interval)",
-                            Interval(share.value, share.low, share.high, share.of), bool(meets),
-                            shortfall=max(0.0, low - share.high, share.low - high)))
-    return claims
+def welch(a, b, level: float = 0.95) -> Interval:
+    """The difference of two groups' means, ``mean(a) - mean(b)``, with its
+    Welch (unequal variances) ``level`` interval."""
+    from scipy import stats
+
+    result = stats.ttest_ind(a, b, equal_var=False)
+    interval = result.confidence_interval(level)
+    return Interval(float(a.mean() - b.mean()), float(interval.low), float(interval.high), len(a) + len(b))
 
 
-OUT_OF_SAMPLE: dict[str, Callable[..., list[Claim]]] = {"H1": claims_collaborative, "H2": claims_tipping}
+OUT_OF_SAMPLE: dict[str, Callable[..., list[Claim]]] = {"H2": claims_tipping, "H3": claims_context}
 """The held-out patterns' claims, by label; never part of any calibration."""
-

@@ -1,4 +1,4 @@
-"""The stylized facts the model must reproduce (DESIGN section 1, P1-P8).
+"""The stylized facts the model must reproduce (DESIGN section 1, P1-P8; and P9, the collaborative).
 
 Each ``pattern_*`` function runs the scenarios a pattern compares, over
 replicates, and returns the numbers its claims are about; each ``claims_*``
@@ -30,6 +30,14 @@ import numpy as np
 import pandas as pd
 
 from experiments.analysis import mean_ci
+from experiments.collaborative import (
+    COUNTERFACTUAL,
+    FIELD,
+    Share,
+    collaborative_experiment,
+    hospital_outcomes,
+    summarize,
+)
 from experiments.replicates import replicate_seeds
 from simulation import Config, OrgChangeModel
 from simulation.effort import planned_hours, scale_to_effort
@@ -42,6 +50,10 @@ IVERS_RANGE = (0.005, 0.16)
 interquartile range of the absolute improvement in compliance with desired
 practice that audit and feedback bring (0.5 to 16 percentage points, median
 4.3; Ivers et al. 2012, Cochrane Database Syst Rev CD000259)."""
+FIELD_IMPROVED = (min(FIELD["improved"]), max(FIELD["improved"]))
+"""Share of the hospitals of a collaborative that improved (Glasgow et al. 2012: 35% and 46% on two measures)."""
+FIELD_SUSTAINED = (min(FIELD["sustained"]), max(FIELD["sustained"]))
+"""Share of the improvers that sustained the gain two years later (the same study: 32% and 60%)."""
 SINGER_SHARES = {"frontline": 0.176, "senior": 0.124}
 """Problematic safety-climate responses on the front line and among senior
 managers in 92 US hospitals (Singer et al. 2008, Med Care 46(11))."""
@@ -364,6 +376,24 @@ def pattern_projects(replicates: int = 12, seed: int = 8,
     return run_arms({name: preset(name, _horizon(base, 260)) for name in strategies}, replicates, seed, measure)
 
 
+# --- P9 -------------------------------------------------------------------------------------------
+def pattern_collaborative(replicates: int = 40, seed: int = 9, base: Config | None = None) -> pd.DataFrame:
+    """P9: the collaborative (`experiments.collaborative`), ``replicates``
+    hospitals of ``base`` (default: generated ones of the default size),
+    each run with the campaign and as its business-as-usual twin. One row
+    per hospital (`hospital_outcomes`)."""
+    experiment = collaborative_experiment(hospitals=replicates, seed=seed)
+    if base is not None:
+        experiment = experiment.replace(base=base.replace(weeks=experiment.weeks))
+    series: dict[str, list[pd.DataFrame]] = {"campaign": [], COUNTERFACTUAL: []}
+    for run in experiment.runs():
+        model = OrgChangeModel(experiment.config_for(run.point, run.strategy, run.seed))
+        series[run.strategy].append(model.run()[["week", "quality", "commitment_frontline"]]
+                                    .assign(replicate=run.replicate))
+        model.release()
+    return hospital_outcomes(pd.concat(series["campaign"]), pd.concat(series[COUNTERFACTUAL]))
+
+
 # --- the claims ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Claim:
@@ -563,9 +593,37 @@ def claims_projects(replicates: int = 12, base: Config | None = None, seed: int 
     ]
 
 
+def claims_collaborative(replicates: int = 40, base: Config | None = None, seed: int = 9) -> list[Claim]:
+    """P9: the collaborative's shares of hospitals that improved and that
+    sustained, against Glasgow et al. (2012) (`field_claims`)."""
+    return field_claims(summarize(pattern_collaborative(replicates, seed, base)))
+
+
+def field_claims(shares: dict[str, Share]) -> list[Claim]:
+    """The collaborative's two shares (`experiments.collaborative.summarize`)
+    against the field's. A share's claim holds when its 95% Wilson interval
+    meets the range the study found on its two measures: a collaborative of
+    a few dozen hospitals cannot pin a share down more finely than that
+    interval. With no hospital improved, the sustained share does not apply."""
+    claims = []
+    for name, (low, high) in (("improved", FIELD_IMPROVED), ("sustained", FIELD_SUSTAINED)):
+        share = shares[name]
+        text = (f"share of hospitals that {name}" + (" (of those that improved)" if name == "sustained" else "")
+                + f" meets the field's {low:.0%}-{high:.0%}")
+        if not share.of:
+            claims.append(not_applicable(text))
+            continue
+        meets = share.low <= high and share.high >= low
+        claims.append(Claim(f"{text} ({share.count} of {share.of}, Wilson interval)",
+                            Interval(share.value, share.low, share.high, share.of), bool(meets),
+                            shortfall=max(0.0, low - share.high, share.low - high)))
+    return claims
+
+
 CLAIMS = {"P1": claims_synergy, "P2": claims_team, "P3": claims_middle, "P4": claims_rounding,
-          "P5": claims_gradient, "P6": claims_years, "P7": claims_departure, "P8": claims_projects}
-"""The claims of each pattern, by its DESIGN label."""
+          "P5": claims_gradient, "P6": claims_years, "P7": claims_departure, "P8": claims_projects,
+          "P9": claims_collaborative}
+"""The claims of each pattern, by its label (P1-P8 from DESIGN section 1, P9 from issue 14)."""
 
 
 CALIBRATION_ROOT = 0

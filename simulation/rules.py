@@ -341,6 +341,21 @@ def overload(demand, free):
     return np.maximum(0.0, demand - free)
 
 
+def held_by_teams(projects, team_attention):
+    """Share of a unit's defects, beyond what its capability prevents, that
+    its ``projects`` active improvement teams prevent while they run (0-1):
+    each team catches ``team_attention`` of what the others miss. It lasts
+    only as long as the teams do."""
+    return 1.0 - (1.0 - team_attention) ** projects
+
+
+def reliability(capability, held):
+    """Share of care that would be delivered without a defect (0-1): what
+    the unit's processes prevent (``capability``) and, of the rest, what its
+    improvement teams catch (``held``)."""
+    return capability + (1.0 - capability) * held
+
+
 def quality_of_care(capability, barriers, overload, barrier_harm, overload_harm):
     """Share of care delivered without a defect (0-1): the capability that
     process barriers leave to act, less what overload costs."""

@@ -27,7 +27,8 @@ hospital's patient-care outcome is made of:
 ``quality``
     Patient-care quality, 0-1: the share of care delivered without a
     defect (an all-or-none measure, Nolan and Berwick 2006): the capability
-    that barriers leave to act, less what overload costs.
+    that barriers leave to act, and of the defects it leaves the share the
+    unit's running improvement teams catch, less what overload costs.
 ``reference``
     The quality people remember (an exponential moving average), against
     which they see results: ``quality - reference`` is the unit's visible
@@ -153,7 +154,10 @@ def unit_week(units: UnitState, practice_rate: np.ndarray, projects: np.ndarray,
     barriers = rules.barriers_next(units.barriers * (1.0 - cleared), b.barrier_rate, b.barrier_fixing,
                                    real_practice)
     overload = workload(capability, units.load, practice_rate, projects, behaviour, resources, project_gain)
-    quality = quality_of(np.minimum(1.0, capability + project_gain), barriers, overload, behaviour)
+    # What running teams hold is not capability: it lapses the week they stop (P9, the collaborative).
+    held = rules.held_by_teams(projects, b.team_attention)
+    quality = quality_of(rules.reliability(np.minimum(1.0, capability + project_gain), held), barriers, overload,
+                         behaviour)
     reported = np.minimum(1.0, quality + b.gaming_inflation * gaming)
     reference = rules.moving_average(units.reference, units.reported, b.results_memory)
     # One new state, built once: a week of hundreds of steps per run would

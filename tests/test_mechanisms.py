@@ -397,3 +397,28 @@ def test_a_physician_departure_needs_a_physician():
 
     with pytest.raises(ConfigError, match="physician QI leader"):
         OrgChangeModel(weeks=10, schedule=[{"week": 5, "depart": "physician"}], organization=flat_organization(20))
+
+
+def test_what_running_teams_hold_lapses_the_week_they_stop():
+    """Team attention (7.18) raises a unit's quality while its teams run, and
+    leaves nothing behind: a week without them gives the quality of a unit
+    that never had them, while capability, built by practice, is untouched."""
+    from simulation.parameters import Behaviour
+    from simulation.units import at_rest, unit_week
+
+    behaviour = Behaviour(team_attention=0.1)
+    practice = np.array([0.3, 0.3])
+    start = at_rest(practice, behaviour, 0.2)
+    zeros = np.zeros(2)
+
+    def week(units, projects):
+        return unit_week(units, practice, projects, zeros, zeros, zeros, behaviour, 0.2)
+
+    with_teams = week(start, np.array([2, 0]))
+    without = week(start, np.array([0, 0]))
+    assert with_teams.quality[0] > without.quality[0] + 0.05 and with_teams.quality[1] == without.quality[1]
+    assert with_teams.capability.tolist() == without.capability.tolist()
+    after = week(with_teams, np.array([0, 0]))
+    twin = week(without, np.array([0, 0]))
+    # Only the projects' time on the week's overload differs; the held defects are back at once.
+    assert after.quality[0] == pytest.approx(twin.quality[0], abs=1e-12)

@@ -1,4 +1,4 @@
-"""The eight patterns of DESIGN section 1 hold under the default calibration.
+"""The patterns of DESIGN section 1 (and P9, the collaborative) hold under the default calibration.
 
 Each pattern's claims are written in `experiments.patterns` (`CLAIMS`): a
 difference between strategies must have a 95% confidence interval that
@@ -23,6 +23,7 @@ PATTERNS = {
     "P6": "transformation takes years",
     "P7": "embedded change survives the CEO's departure",
     "P8": "most projects fail, and only redesigns last",
+    "P9": "in a collaborative, some hospitals improve and some of those sustain",
 }
 
 

@@ -60,6 +60,8 @@ CASES = {
     "free_time": (rules.free_time, lambda: (u(0, 0.2), u())),
     "overload": (rules.overload, lambda: (u(0.8, 1.1), u(0.9, 1.0))),
     "quality_of_care": (rules.quality_of_care, lambda: (u(), u(), u(0, 0.1), 0.3, 1.5)),
+    "held_by_teams": (rules.held_by_teams, lambda: (rng.integers(0, 4, N) * 1.0, 0.05)),
+    "reliability": (rules.reliability, lambda: (u(), u(0, 0.2))),
 }
 
 
@@ -240,6 +242,14 @@ def test_capability_grows_with_diminishing_returns_and_erodes():
     assert rules.capability_next(0.8, 1.0, 0.1, 0.0) == pytest.approx(0.82)  # less left to gain
     assert rules.capability_next(0.5, 0.0, 0.1, 0.01) == pytest.approx(0.495)  # no practice: it erodes
     assert rules.moving_average(0.0, 1.0, 4.0) == pytest.approx(0.25)
+
+
+def test_teams_catch_a_share_of_what_capability_misses_and_only_while_they_run():
+    assert rules.held_by_teams(0, 0.2) == 0.0  # no team running: nothing held
+    assert rules.held_by_teams(1, 0.2) == pytest.approx(0.2)
+    assert rules.held_by_teams(2, 0.2) == pytest.approx(0.36)  # the second catches a share of what the first misses
+    assert rules.reliability(0.5, 0.2) == pytest.approx(0.6)  # a fifth of the half capability leaves to chance
+    assert rules.reliability(1.0, 0.2) == 1.0 and rules.reliability(0.3, 0.0) == 0.3
 
 
 def test_overload_is_care_beyond_the_time_left_after_improvement_work():

@@ -72,7 +72,7 @@ def add_commands(sub) -> None:
                     "hospitals.csv, collaborative.png and experiment.toml into --out.")
     collaborative.add_argument("--hospitals", type=int, default=40, metavar="N",
                                help="hospitals in the collaborative (default: %(default)s)")
-    collaborative.add_argument("--strategy", default="senior_team", metavar="NAME",
+    collaborative.add_argument("--strategy", default="improvement_teams", metavar="NAME",
                                help="the campaign: a preset name or strategy file (default: %(default)s)")
     collaborative.add_argument("--staff", type=int, metavar="N", help=parameter_help("staff"))
     collaborative.add_argument("--campaign-weeks", type=int, default=104, metavar="W",

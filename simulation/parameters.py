@@ -446,7 +446,7 @@ class Behaviour:
     team_attention: float = parameter(
         0.016, "0-1", "Share of a unit's remaining defects that one active improvement team prevents while it runs "
         "(its measurement, huddles and attention to the process), lost when the team stops.", 0.0, 1.0,
-        source="calibrated: H1 collaborative (Glasgow et al. 2012)")
+        source="calibrated: P9, the collaborative (Glasgow et al. 2012)")
     # Process capability and patient-care quality (simulation.units).
     learning_rate: float = parameter(
         0.002, "per week", "Share of a unit's gap to full process capability closed weekly when all its staff do "

@@ -121,3 +121,25 @@ def test_the_collaborative_claims_meet_the_field_by_their_intervals():
     # No hospital improved: whether improvers sustain cannot be asked.
     improved, sustained = field_claims({"improved": wilson(0, 40), "sustained": wilson(0, 0)})
     assert not improved.holds and not sustained.applies and sustained.holds
+
+
+def test_h3_compares_the_improvers_baseline_culture_and_says_when_it_cannot(monkeypatch):
+    from experiments import holdout
+
+    def outcomes(start, improved):
+        return lambda hospitals, seed, base: pd.DataFrame({"commitment_start": start, "improved": improved})
+
+    # Improvers started 0.1 higher, with a little spread: the Welch interval lies above 0.
+    monkeypatch.setattr(holdout, "pattern_collaborative",
+                        outcomes([0.50, 0.52, 0.51, 0.40, 0.41, 0.42], [True, True, True, False, False, False]))
+    (claim,) = holdout.claims_context(6)
+    assert claim.holds and claim.value.mean == pytest.approx(0.1) and claim.value.low > 0.05
+    # The other way round it fails, and by how much is its shortfall.
+    monkeypatch.setattr(holdout, "pattern_collaborative",
+                        outcomes([0.40, 0.41, 0.42, 0.50, 0.52, 0.51], [True, True, True, False, False, False]))
+    (claim,) = holdout.claims_context(6)
+    assert not claim.holds and claim.shortfall > 0.1
+    # Every hospital improved: there is no one to compare with.
+    monkeypatch.setattr(holdout, "pattern_collaborative", outcomes([0.4, 0.5, 0.6], [True, True, True]))
+    (claim,) = holdout.claims_context(3)
+    assert not claim.applies and claim.holds

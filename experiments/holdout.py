@@ -16,7 +16,7 @@ on what it was not fitted to (issue 14):
     improvement is among the context factors most often tied to the success
     of quality improvement (`claims_context`).
 
-(``H1``, the collaborative's shares, was held out until the second
+(``H1``, the collaborative's shares, was held out until the third
 December 2026 calibration, which set `team_attention` on it; it is P9.)
 
 `OUT_OF_SAMPLE` lists them (``python benchmarks/calibrate.py

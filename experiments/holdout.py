@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from experiments.patterns import Claim, Interval, not_applicable, pattern_collaborative
+from experiments.patterns import Claim, Interval, above, not_applicable, pattern_collaborative
 from experiments.science import claims_tipping
 from simulation import Config
 
@@ -41,23 +41,12 @@ def claims_context(hospitals: int = 40, base: Config | None = None, seed: int = 
     that of those that did not, with its 95% Welch interval, must be above 0.
     Where every hospital or none improved, the claim does not apply."""
     outcomes = pattern_collaborative(hospitals, seed, base)
-    text = "improvers' week-0 frontline commitment - the others' > 0"
+    text = "improvers' week-0 frontline commitment - the others'"
     improved = outcomes["improved"]
     if improved.sum() < 2 or (~improved).sum() < 2:
-        return [not_applicable(text)]
+        return [not_applicable(f"{text} > 0")]
     start = outcomes["commitment_start"]
-    difference = welch(start[improved].to_numpy(), start[~improved].to_numpy())
-    return [Claim(text, difference, bool(difference.low > 0), shortfall=max(0.0, -difference.low))]
-
-
-def welch(a, b, level: float = 0.95) -> Interval:
-    """The difference of two groups' means, ``mean(a) - mean(b)``, with its
-    Welch (unequal variances) ``level`` interval."""
-    from scipy import stats
-
-    result = stats.ttest_ind(a, b, equal_var=False)
-    interval = result.confidence_interval(level)
-    return Interval(float(a.mean() - b.mean()), float(interval.low), float(interval.high), len(a) + len(b))
+    return [above(text, Interval.welch(start[improved], start[~improved]), 0.0)]
 
 
 OUT_OF_SAMPLE: dict[str, Callable[..., list[Claim]]] = {"H2": claims_tipping, "H3": claims_context}

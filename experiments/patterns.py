@@ -75,6 +75,23 @@ class Interval:
             return cls(np.nan, np.nan, np.nan, len(values))
         return cls(*mean_ci(values))
 
+    @classmethod
+    def welch(cls, a, b) -> Interval:
+        """The difference of two independent samples' means, ``mean(a) -
+        mean(b)``, with its 95% interval (Welch: unequal variances); missing
+        when either has fewer than two values."""
+        a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+        if min(len(a), len(b)) < 2:
+            return cls(np.nan, np.nan, np.nan, len(a) + len(b))
+        from scipy import stats
+
+        va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+        se = np.sqrt(va + vb)
+        dof = (va + vb) ** 2 / max(va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1), 1e-300)
+        half = float(stats.t.ppf(0.975, dof) * se) if se > 0 else 0.0
+        mean = float(a.mean() - b.mean())
+        return cls(mean, mean - half, mean + half, len(a) + len(b))
+
     def __str__(self) -> str:
         return f"{self.mean:.3f} [{self.low:.3f}, {self.high:.3f}]"
 

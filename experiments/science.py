@@ -145,21 +145,6 @@ def bimodality(values: np.ndarray) -> tuple[float, np.ndarray]:
     return float(np.sqrt(2.0) * (values[high].mean() - values[~high].mean()) / max(spread, 1e-12)), high
 
 
-def _difference(a: np.ndarray, b: np.ndarray) -> Interval:
-    """The difference of two independent samples' means, with its 95%
-    interval (Welch); missing when either has fewer than two values."""
-    if min(len(a), len(b)) < 2:
-        return Interval(np.nan, np.nan, np.nan, len(a) + len(b))
-    from scipy import stats
-
-    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
-    se = np.sqrt(va + vb)
-    dof = (va + vb) ** 2 / max(va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1), 1e-300)
-    half = float(stats.t.ppf(0.975, dof) * se) if se > 0 else 0.0
-    mean = float(a.mean() - b.mean())
-    return Interval(mean, mean - half, mean + half, len(a) + len(b))
-
-
 def claims_tipping(replicates: int = 40, base: Config | None = None, hospital: int = 11) -> list[Claim]:
     """Results feed back, so otherwise identical hospitals at the edge end
     on clearly different paths, depending on early results: on the low
@@ -167,7 +152,7 @@ def claims_tipping(replicates: int = 40, base: Config | None = None, hospital: i
     df = tipping_runs(replicates, base, hospital)
     separation, high = bimodality(df["practice"].to_numpy())
     share = float(high.mean())
-    early = _difference(df[high]["early_quality"].to_numpy(), df[~high]["early_quality"].to_numpy())
+    early = Interval.welch(df[high]["early_quality"], df[~high]["early_quality"])
     lapsed_low = float(df[~high]["lapsed"].mean()) if (~high).any() else np.nan
     lapsed_high = float(df[high]["lapsed"].mean()) if high.any() else np.nan
     return [

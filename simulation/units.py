@@ -100,14 +100,13 @@ def at_rest(practice_rate: np.ndarray, behaviour: Behaviour, resources: float) -
 
 
 def workload(capability: np.ndarray, load: np.ndarray, practice_rate: np.ndarray, projects: np.ndarray,
-             behaviour: Behaviour, resources: float, project_gain: np.ndarray | float = 0.0) -> np.ndarray:
+             behaviour: Behaviour, resources: float) -> np.ndarray:
     """Each unit's overload: the care its processes need (``load`` at its
     ``capability``, projects' gains included) against the time its staff
     have left after improvement work (``practice_rate`` of them practising,
     ``projects`` active projects) that resources do not backfill."""
     b = behaviour
     free = rules.free_time(practice_rate * b.qi_time + projects * b.project_time, resources)
-    capability = np.minimum(1.0, capability + project_gain)
     return rules.overload(rules.care_demand(capability, load, b.rework_saving), free)
 
 
@@ -153,11 +152,11 @@ def unit_week(units: UnitState, practice_rate: np.ndarray, projects: np.ndarray,
     capability = rules.capability_next(units.capability, real_practice, b.learning_rate, b.capability_erosion)
     barriers = rules.barriers_next(units.barriers * (1.0 - cleared), b.barrier_rate, b.barrier_fixing,
                                    real_practice)
-    overload = workload(capability, units.load, practice_rate, projects, behaviour, resources, project_gain)
+    effective = np.minimum(1.0, capability + project_gain)  # what practice and projects have built
+    overload = workload(effective, units.load, practice_rate, projects, behaviour, resources)
     # What running teams hold is not capability: it lapses the week they stop (P9, the collaborative).
     held = rules.held_by_teams(projects, b.team_attention)
-    quality = quality_of(rules.reliability(np.minimum(1.0, capability + project_gain), held), barriers, overload,
-                         behaviour)
+    quality = quality_of(rules.reliability(effective, held), barriers, overload, behaviour)
     reported = np.minimum(1.0, quality + b.gaming_inflation * gaming)
     reference = rules.moving_average(units.reference, units.reported, b.results_memory)
     # One new state, built once: a week of hundreds of steps per run would

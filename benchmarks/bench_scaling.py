@@ -6,6 +6,7 @@ Run from the repository root:
     python benchmarks/bench_scaling.py --sizes 10000 50000 --presets business_as_usual
     python benchmarks/bench_scaling.py --system 1000000 --weeks 52   # a health system, full transformation
     python benchmarks/bench_scaling.py --profile 100000 --weeks 10    # where one 100k week goes, by phase
+    python benchmarks/bench_scaling.py --profile 100000 --engine compiled   # the same on the compiled engine
 
 For each preset and size it prints the first week's time, the median of the
 later weeks, and the later week as a multiple of one sparse product
@@ -52,9 +53,10 @@ def product_time(model: OrgChangeModel, repeats: int = 20) -> float:
     return float(np.median(times))
 
 
-def weeks_of(preset: str, staff: int, weeks: int, seed: int = 1) -> tuple[float, float, float, float]:
+def weeks_of(preset: str, staff: int, weeks: int, seed: int = 1,
+             engine: str = "vectorized") -> tuple[float, float, float, float]:
     """Build time, first week, median later week, and one product, in seconds."""
-    config = load_strategy(preset).apply(Config(staff=staff, weeks=weeks + 1, seed=seed))
+    config = load_strategy(preset).apply(Config(staff=staff, weeks=weeks + 1, seed=seed, engine=engine))
     started = time.perf_counter()
     model = OrgChangeModel(config)
     built = time.perf_counter() - started
@@ -68,13 +70,13 @@ def weeks_of(preset: str, staff: int, weeks: int, seed: int = 1) -> tuple[float,
     return built, times[0], float(np.median(times[1:])), product
 
 
-def scaling(sizes: list[int], presets: list[str], weeks: int) -> None:
+def scaling(sizes: list[int], presets: list[str], weeks: int, engine: str = "vectorized") -> None:
     print(f"{'preset':22s} {'staff':>8s} {'build s':>8s} {'week 1 ms':>10s} {'week ms':>9s} {'product ms':>11s} "
           f"{'week/product':>13s} {'week 1/week':>12s}")
     for preset in presets:
         rows = []
         for staff in sizes:
-            built, first, later, product = weeks_of(preset, staff, weeks)
+            built, first, later, product = weeks_of(preset, staff, weeks, engine=engine)
             rows.append((staff, later))
             print(f"{preset:22s} {staff:8d} {built:8.2f} {1e3 * first:10.1f} {1e3 * later:9.1f} {1e3 * product:11.2f} "
                   f"{later / product:13.1f} {first / later:12.1f}", flush=True)
@@ -96,11 +98,11 @@ PHASES = {
 """The model's methods timed by `phases`, and what step of the week each is."""
 
 
-def phases(preset: str, staff: int, weeks: int, seed: int = 1) -> None:
+def phases(preset: str, staff: int, weeks: int, seed: int = 1, engine: str = "vectorized") -> None:
     """Print where ``weeks`` later weeks of ``preset`` at ``staff`` go."""
     import simulation.model as model_module
 
-    model = OrgChangeModel(load_strategy(preset).apply(Config(staff=staff, weeks=weeks + 2, seed=seed)))
+    model = OrgChangeModel(load_strategy(preset).apply(Config(staff=staff, weeks=weeks + 2, seed=seed, engine=engine)))
     model.step()  # the first week, with its one-off costs, is not profiled
     spent: dict[str, float] = dict.fromkeys([*PHASES.values(), "9. unit week", "9. metrics", "9. collector"], 0.0)
 
@@ -128,8 +130,8 @@ def phases(preset: str, staff: int, weeks: int, seed: int = 1) -> None:
     finally:
         model_module.unit_week, model_module.measure = originals
     product = product_time(model)
-    print(f"{preset}, {staff:,} staff: one week {1e3 * week:.1f} ms = {week / product:.1f} x one product "
-          f"({1e3 * product:.2f} ms), the mean of {weeks} weeks")
+    print(f"{preset}, {staff:,} staff, {engine} engine: one week {1e3 * week:.1f} ms = {week / product:.1f} x one "
+          f"product ({1e3 * product:.2f} ms), the mean of {weeks} weeks")
     for label, seconds in sorted(spent.items(), key=lambda item: -item[1]):
         print(f"  {label:26s} {1e3 * seconds / weeks:8.2f} ms {seconds / weeks / week:7.1%}")
     rest = week - sum(spent.values()) / weeks
@@ -158,15 +160,17 @@ def main() -> None:
     parser.add_argument("--weeks", type=int, default=6, help="later weeks timed per size (scaling), or weeks run")
     parser.add_argument("--system", type=int, default=0, help="staff of a health-system run (0: none)")
     parser.add_argument("--profile", type=int, default=0, help="staff of a week profiled by phase (0: none)")
+    parser.add_argument("--engine", choices=["vectorized", "compiled"], default="vectorized",
+                        help="the engine of the scaling and profile runs (default: vectorized)")
     args = parser.parse_args()
     if args.system:
         system(args.system, args.weeks)
     elif args.profile:
         for preset in args.presets if args.presets != preset_names() else ["business_as_usual",
                                                                            "full_transformation"]:
-            phases(preset, args.profile, args.weeks)
+            phases(preset, args.profile, args.weeks, engine=args.engine)
     else:
-        scaling(args.sizes, args.presets, args.weeks)
+        scaling(args.sizes, args.presets, args.weeks, engine=args.engine)
 
 
 if __name__ == "__main__":

@@ -29,10 +29,19 @@ Run from the repository root:
         the default hospital: checks of the model on what it was not fitted
         to (docs/ODD.md section 10.2).
 
-    python benchmarks/calibrate.py sensitivity [--scale 0.5]
+    python benchmarks/calibrate.py sensitivity [--scale 0.5] [--workers 2] [--csv FILE]
         For each calibrated parameter, halve it and raise it by half (within
         its allowed range) and report which patterns stop holding. The
-        claims run with ``scale`` times their usual replicates.
+        claims run with ``scale`` times their usual replicates, on the
+        calibration root (docs/calibrated_sensitivity.csv, docs/ODD.md 10.1).
+
+    python benchmarks/calibrate.py screening [--out DIR] [--workers 2]
+        Morris screening (SALib) of every parameter whose source is a pure
+        assumption, each from half to one and a half times its default, on
+        the five-year outcomes of business as usual and of the full
+        transformation: the mean absolute elementary effect mu* of each, in
+        the outcome's units, ranked (docs/ODD.md 10.1; the table is
+        docs/assumption_screening.csv, the store DIR/screening.sqlite).
 
 Each part shows its progress (runs or claims done, and the time left) on
 a terminal, and stays quiet when its output goes to a file.
@@ -48,9 +57,9 @@ from __future__ import annotations
 import argparse
 import inspect
 import sys
-import time
 
 import numpy as np
+import pandas as pd
 
 from experiments.patterns import CLAIMS, Interval, preset
 from experiments.replicates import replicate_seeds
@@ -59,11 +68,8 @@ from simulation.parameters import PARAMETERS
 from simulation.progress import progress_bar
 from simulation.strategy import load_strategy, preset_names
 
-CALIBRATED = ["frontline_commitment", "middle_commitment", "predisposition_spread", "susceptibility",
-              "influence_rate", "manager_weight", "leader_weight", "rounding_weight", "feedback_boost",
-              "broken_promise_cynicism", "practice_threshold", "practice_uptake", "practice_learning",
-              "development_rate", "project_hazard", "energy_recovery", "alignment_rate"]
-"""The defaults set by calibration, in the order of the ODD's calibration table."""
+CALIBRATED = tuple(name for name, p in PARAMETERS.items() if p.source.startswith("calibrated"))
+"""The defaults set by calibration (their source says so), in the order of `PARAMETERS`."""
 
 
 def preset_outcomes(replicates: int) -> str:
@@ -109,24 +115,60 @@ def claims(base: Config | None = None, scale: float = 1.0, verbose: bool = True)
     return held
 
 
-def sensitivity(scale: float) -> None:
-    """Which patterns fail when each calibrated default is halved or raised by half."""
+def _settings() -> list[tuple[str, float, int | float]]:
+    """Each calibrated default halved and raised by half, within its allowed range."""
+    settings = []
+    for name in CALIBRATED:
+        p = PARAMETERS[name]
+        for factor in (0.5, 1.5):
+            value = float(np.clip(p.default * factor, p.low, p.high))
+            settings.append((name, factor, int(round(value)) if p.kind == "int" else value))
+    return settings
+
+
+def _failing(setting: tuple[str, float, int | float], scale: float) -> str:
+    """The patterns that fail under one setting, space-separated ("none" if all hold)."""
+    name, _, value = setting
+    held = claims(Config(**{name: value}), scale, verbose=False)
+    return " ".join(k for k, ok in held.items() if not ok) or "none"
+
+
+def sensitivity(scale: float, workers: int = 1, csv: str | None = None) -> None:
+    """Which patterns fail when each calibrated default is halved or raised by
+    half; with ``csv``, the same table into that file. Each setting's claims
+    are seeded by themselves, so any number of ``workers`` gives the same table."""
+    import functools
+    from concurrent.futures import ProcessPoolExecutor
+
+    settings = _settings()
     print(f"{'parameter':26s} {'default':>8s} {'value':>8s}  patterns that fail")
-    with progress_bar(2 * len(CALIBRATED), "settings") as bar:
-        for name in CALIBRATED:
-            p, default = PARAMETERS[name], PARAMETERS[name].default
-            for factor in (0.5, 1.5):
-                bar.set_description_str(f"{name} x {factor:g}")
-                value = float(np.clip(default * factor, p.low, p.high))
-                if p.kind == "int":
-                    value = int(round(value))
-                started = time.perf_counter()
-                held = claims(Config(**{name: value}), scale, verbose=False)
-                failing = " ".join(k for k, ok in held.items() if not ok) or "none"
-                bar.write(f"{name:26s} {default:8g} {value:8g}  {failing}   ({time.perf_counter() - started:.0f} s)",
-                          file=sys.stdout)
-                sys.stdout.flush()
-                bar.update()
+    rows = []
+    with ProcessPoolExecutor(workers) as pool, progress_bar(len(settings), "settings") as bar:
+        for (name, factor, value), failing in zip(settings, pool.map(functools.partial(_failing, scale=scale),
+                                                                     settings)):
+            default = PARAMETERS[name].default
+            bar.write(f"{name:26s} {default:8g} {value:8g}  {failing}", file=sys.stdout)
+            sys.stdout.flush()
+            rows.append((name, default, factor, value, failing))
+            bar.update()
+    table = pd.DataFrame(rows, columns=["parameter", "default", "factor", "value", "failing"])
+    if csv:
+        table.to_csv(csv, index=False)
+    print("\nAs markdown (the ODD's table, 10.1):")
+    print(_markdown(sensitivity_summary(table)))
+
+
+def sensitivity_summary(table):
+    """One row per calibrated parameter: its default, and the patterns that
+    fail when it is halved and when it is raised by half (value in brackets)."""
+    def cell(rows) -> str:
+        row = rows.iloc[0]
+        return f"{row['failing']} ({row['value']:g})"
+
+    return pd.DataFrame([{"parameter": f"`{name}`", "default": f"{group['default'].iloc[0]:g}",
+                          "halved": cell(group[group["factor"] == 0.5]),
+                          "raised by half": cell(group[group["factor"] == 1.5])}
+                         for name, group in table.groupby("parameter", sort=False)])
 
 
 MATRIX_HOSPITALS = {"100 staff": Config(staff=100), "500 staff": Config(), "2,000 staff": Config(staff=2000),
@@ -182,14 +224,65 @@ def _markdown(frame) -> str:
     return "\n".join("| " + " | ".join(r) + " |" for r in rows)
 
 
+SCREENING_OUTCOMES = ("commitment_frontline", "practice_frontline", "quality")
+"""The five-year outcomes the screening ranks the assumptions on."""
+
+
+def screening(out: str, workers: int) -> None:
+    """Run `experiments.sensitivity.assumption_screening` into ``out``/screening.sqlite (resumable),
+    write docs/assumption_screening.csv and print each outcome's ranking."""
+    from pathlib import Path
+
+    from experiments import analysis, load, run_experiment, sensitivity
+
+    store = Path(out) / "screening.sqlite"
+    run_experiment(sensitivity.assumption_screening(), store, workers=workers, resume=True)
+    results = load(store)
+    comparison = analysis.compare(results)
+    tables = []
+    for outcome in SCREENING_OUTCOMES:
+        result = sensitivity.analyze(comparison.outcomes, results.manifest["design"], outcome)
+        tables.append(result.table.assign(outcome=outcome))
+        for warning in result.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+    table = pd.concat(tables)
+    table["rank"] = table.groupby(["outcome", "strategy"])["mu_star"].rank(ascending=False, method="first")
+    table = table.sort_values(["outcome", "strategy", "rank"])
+    table.round(5).to_csv("docs/assumption_screening.csv", index=False)
+    for (outcome, strategy), group in table.groupby(["outcome", "strategy"], sort=False):
+        print(f"\n{outcome}, {strategy}")
+        print(_markdown(group[["rank", "parameter", "mu_star", "mu_star_conf", "mu", "sigma"]]
+                        .head(12).round(4)))
+    print("\nEach assumption where it matters most (the ODD's table, 10.1):")
+    print(_markdown(screening_summary(table)))
+
+
+def screening_summary(table):
+    """One row per assumption, largest first: the outcome and strategy where
+    its mu* is largest, that mu* with its 95% interval, and its direction
+    (the sign of mu, where mu is at least half of mu*: else "mixed")."""
+    top = table.loc[table.groupby("parameter")["mu_star"].idxmax()].sort_values("mu_star", ascending=False)
+    direction = np.where(top["mu"] >= 0.5 * top["mu_star"], "+",
+                         np.where(top["mu"] <= -0.5 * top["mu_star"], "-", "mixed"))
+    return top.assign(
+        parameter=[f"`{name}`" for name in top["parameter"]],
+        where=[f"{outcome}, {strategy}" for outcome, strategy in zip(top["outcome"], top["strategy"])],
+        mu_star=[f"{m:.3f} [{m - c:.3f}, {m + c:.3f}]" for m, c in zip(top["mu_star"], top["mu_star_conf"])],
+        direction=direction)[["parameter", "where", "mu_star", "direction"]]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("part", choices=["presets", "claims", "matrix", "out-of-sample", "sensitivity", "tipping"])
+    parser.add_argument("part", choices=["presets", "claims", "matrix", "out-of-sample", "sensitivity", "tipping",
+                                           "screening"])
     parser.add_argument("--replicates", type=int, default=30, help="replicates per preset (presets)")
     parser.add_argument("--scale", type=float, default=0.5,
                         help="share of each claim's replicates (matrix, sensitivity)")
-    parser.add_argument("--out", default=".", help="folder for the figure (tipping)")
-    parser.add_argument("--csv", default=None, help="file for every claim of the matrix, with its interval (matrix)")
+    parser.add_argument("--out", default=".", help="folder for the figure (tipping) or the store (screening)")
+    parser.add_argument("--workers", type=int, default=2, help="processes (screening, sensitivity)")
+    parser.add_argument("--csv", default=None,
+                        help="file for every claim of the matrix, with its interval (matrix), or the table "
+                             "(sensitivity)")
     args = parser.parse_args()
     if args.part == "presets":
         print(preset_outcomes(args.replicates))
@@ -199,11 +292,13 @@ def main() -> None:
         tipping(args.out)
     elif args.part == "out-of-sample":
         out_of_sample()
+    elif args.part == "screening":
+        screening(args.out, args.workers)
     elif args.part == "claims":
         held = claims()
         print("patterns holding:", sum(held.values()), "of", len(held))
     else:
-        sensitivity(args.scale)
+        sensitivity(args.scale, args.workers, args.csv)
 
 
 if __name__ == "__main__":

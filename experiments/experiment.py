@@ -28,6 +28,13 @@ the experiment alone: not by the order the runs happen in, the number of
 workers or the backend. The strategy is deliberately left out, so every
 strategy meets the same hospitals and the same chance events (common random
 numbers), and strategy differences are not blurred by noise.
+``common_seeds = true`` leaves the point out too: replicate ``k`` of every
+design point gets ``SeedSequence(root_seed, spawn_key=(0, k))``, the same
+hospital and the same chance events, so the differences between design
+points are the parameters' alone. Use it for screening (Morris's elementary
+effects difference neighbouring points) and for one-at-a-time sweeps; leave
+it off when the points' runs should be independent samples (a Sobol
+analysis's variance decomposition, a Latin hypercube's emulator).
 
 Parameter uncertainty. ``posterior = "calibration.sqlite"`` in
 ``[experiment]`` (the results file of ``orgchange calibrate``) makes every
@@ -59,7 +66,8 @@ from simulation.parameters import LEVER_NAMES, PARAMETERS, SECTIONS, plain
 from simulation.strategy import Strategy, load_strategy
 
 TABLES = ("experiment", "base", "design", "strategy")
-EXPERIMENT_KEYS = ("name", "question", "strategies", "replicates", "weeks", "seed", "metrics", "baseline", "posterior")
+EXPERIMENT_KEYS = ("name", "question", "strategies", "replicates", "weeks", "seed", "common_seeds", "metrics",
+                   "baseline", "posterior")
 STRATEGY_KEYS = ("name", "description", "levers")
 ALL_METRICS = tuple(m for m in METRICS if m != "week")
 """Every metric a run records; ``week`` is always kept as the time index."""
@@ -110,6 +118,9 @@ class Experiment:
     posterior
         The calibration results file each run draws its calibrated
         parameters from (an absolute path), or "" for none.
+    common_seeds
+        Whether every design point's replicate ``k`` gets the same seed
+        (common random numbers across points, see the module's text).
     """
 
     name: str
@@ -125,6 +136,7 @@ class Experiment:
     source: str = ""
     text: str = ""
     posterior: str = ""
+    common_seeds: bool = False
 
     # -- construction -----------------------------------------------------------------------
     @classmethod
@@ -181,6 +193,9 @@ class Experiment:
         replicates = head.get("replicates", 1)
         if not _is_int(replicates) or replicates < 1:
             raise ExperimentError(f"must be an integer >= 1, got {replicates!r}", ("experiment", "replicates"))
+        common_seeds = head.get("common_seeds", False)
+        if not isinstance(common_seeds, bool):
+            raise ExperimentError(f"must be true or false, got {common_seeds!r}", ("experiment", "common_seeds"))
         name = _text(head, "name", Path(source).stem if source else "experiment")
         question = _text(head, "question", "")
         metrics = _metrics(head.get("metrics", list(ALL_METRICS)))
@@ -201,7 +216,7 @@ class Experiment:
         design = Design.from_dict(tables.get("design"), resolve)
         posterior = _posterior(head.get("posterior", ""), resolve, design)
         return cls(name, strategies, base, design, int(replicates), weeks, seed, metrics, baseline, question,
-                   source, text, posterior)
+                   source, text, posterior, common_seeds)
 
     def __post_init__(self) -> None:
         if self.base.weeks != self.weeks:  # the horizon lives in one place: `weeks`
@@ -230,14 +245,16 @@ class Experiment:
 
     def runs(self) -> list[RunSpec]:
         """Every run, in run-id order. The id is ``(point x strategies +
-        strategy index) x replicates + replicate``."""
+        strategy index) x replicates + replicate``; the seed leaves out the
+        strategy, and with `common_seeds` the point too."""
         specs = []
         labels = list(self.strategies)
         for point in range(len(self.points)):
+            seeded_as = 0 if self.common_seeds else point
             for s, label in enumerate(labels):
                 for r in range(self.replicates):
                     run_id = (point * len(labels) + s) * self.replicates + r
-                    specs.append(RunSpec(run_id, point, label, r, run_seed(self.seed, point, r)))
+                    specs.append(RunSpec(run_id, point, label, r, run_seed(self.seed, seeded_as, r)))
         return specs
 
     @cached_property
@@ -293,6 +310,8 @@ class Experiment:
             head["question"] = self.question
         head.update(strategies=list(self.strategies), replicates=self.replicates, weeks=self.weeks,
                     seed=self.seed, metrics=list(self.metrics), baseline=self.baseline)
+        if self.common_seeds:
+            head["common_seeds"] = True
         if self.posterior:
             head["posterior"] = self.posterior
         values = self.base.as_dict()

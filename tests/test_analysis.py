@@ -503,3 +503,50 @@ def test_the_docs_show_every_command():
     for command in ("orgchange compare", "orgchange sweep", "orgchange sensitivity", "orgchange report"):
         assert f"$ {command} " in text, f"no worked example of {command}"
     assert "Replicates are averaged per design point" in text
+
+
+# --- common seeds and the screening of the assumptions ---------------------------------------------------
+def _final_commitment(common_seeds: bool) -> pd.DataFrame:
+    """Frontline commitment after 30 weeks at two design points that differ
+    only in a parameter business as usual never uses (the hours a round of
+    physician engagement takes), two replicates each."""
+    from experiments import Experiment
+    from simulation import OrgChangeModel
+
+    experiment = Experiment.from_dict({
+        "experiment": {"strategies": ["business_as_usual"], "replicates": 2, "weeks": 30, "seed": 5,
+                       "common_seeds": common_seeds},
+        "base": {"organization": {"staff": 90}},
+        "design": {"kind": "factorial", "parameters": {"engagement_hours": [2.0, 4.0]}}})
+    rows = [(run.point, run.replicate, OrgChangeModel(experiment.config_for(run.point, run.strategy, run.seed))
+             .run()["commitment_frontline"].iloc[-1]) for run in experiment.runs()]
+    return pd.DataFrame(rows, columns=["point", "replicate", "commitment"]).pivot(
+        index="replicate", columns="point", values="commitment")
+
+
+def test_common_seeds_leave_only_the_parameters_to_differ_between_design_points():
+    # An inert parameter moves nothing: with common seeds the two points are the same runs, to the last bit,
+    # which is why a screening's elementary effects of such a parameter are exactly zero.
+    common = _final_commitment(True)
+    assert np.array_equal(common[0], common[1])
+    assert common[0].iloc[0] != common[0].iloc[1]  # the replicates are still different hospitals
+    # Without them each point meets hospitals of its own, and the same parameter appears to matter.
+    independent = _final_commitment(False)
+    assert not np.array_equal(independent[0], independent[1])
+
+
+def test_the_assumption_screening_varies_every_assumption_by_half_either_way():
+    from simulation.parameters import PARAMETERS
+
+    experiment = sensitivity.assumption_screening()
+    varied = experiment.design.parameters
+    assumptions = {name for name, p in PARAMETERS.items() if p.source.startswith("assumption")
+                   and p.kind in ("int", "float")}
+    assert set(varied) == assumptions - set(sensitivity.SCREENED_OUT)
+    for name, (low, high) in varied.items():
+        p = PARAMETERS[name]
+        assert p.low <= low < high <= p.high, name
+        if p.kind == "float" and p.low < p.default * 0.5 and p.default * 1.5 < p.high:
+            assert (low, high) == pytest.approx((p.default * 0.5, p.default * 1.5)), name
+    assert experiment.common_seeds and experiment.design.kind == "morris"
+    experiment.check()

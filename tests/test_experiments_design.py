@@ -255,6 +255,25 @@ def test_seeds_do_not_depend_on_the_size_or_order_of_the_experiment():
         list(reversed([run_seed(2026, p, r) for p, r in [(0, 0), (1, 2), (5, 1)]]))
 
 
+def test_common_seeds_give_every_design_point_the_same_hospitals():
+    common = experiment(BASIC.replace("seed = 2026", "seed = 2026\ncommon_seeds = true"))
+    assert common.common_seeds and not experiment().common_seeds
+    seeds = {(r.point, r.strategy, r.replicate): r.seed for r in common.runs()}
+    for r in common.runs():  # replicate k is the same run of chance at every point, under every strategy
+        assert r.seed == run_seed(2026, 0, r.replicate) == seeds[(0, "mandate", r.replicate)]
+    assert len(set(seeds.values())) == common.replicates
+    # Only the seeds change: the points, their values and the run ids are the independent experiment's.
+    independent = experiment().runs()
+    assert [(r.run_id, r.point, r.strategy) for r in common.runs()] == \
+        [(r.run_id, r.point, r.strategy) for r in independent]
+    assert experiment(common.to_toml()).common_seeds  # written out, and read back
+
+
+def test_common_seeds_must_be_a_boolean():
+    with pytest.raises(ExperimentError, match=r"experiment.common_seeds.*must be true or false, got 'yes'"):
+        experiment(BASIC.replace("seed = 2026", "seed = 2026\ncommon_seeds = 'yes'"))
+
+
 def test_replace_keeps_the_horizon_in_one_place():
     exp = experiment()
     shorter = exp.replace(weeks=8, base=Config(staff=90))

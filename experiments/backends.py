@@ -21,7 +21,6 @@ fixed by the experiment (see `experiments.experiment.run_seed`).
 
 from __future__ import annotations
 
-import gc
 import logging
 import multiprocessing as mp
 import os
@@ -35,6 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from experiments.errors import ExperimentError
+from simulation.heap import freeze_imports
 
 EXECUTORS = ("serial", "processes", "dask")
 SMALL_JOB = 8
@@ -79,7 +79,7 @@ def _init_worker() -> None:
     import experiments.worker  # noqa: F401  (already there when forked: then this costs nothing)
     import simulation  # noqa: F401
 
-    gc.freeze()
+    freeze_imports()
 
 
 def _settle_dask_worker() -> None:
@@ -92,7 +92,7 @@ def _settle_dask_worker() -> None:
     import experiments.worker  # noqa: F401
     import simulation  # noqa: F401
 
-    gc.freeze()
+    freeze_imports()
 
 
 def dask_batch(jobs: int, workers: int) -> int:

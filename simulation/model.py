@@ -557,6 +557,12 @@ class OrgChangeModel(mesa.Model):
         leaders = [self.people[i] for i in np.flatnonzero(self.is_leader)]
         for leader in leaders:
             leader.take_up_levers()
+            # A champion reads its scope the first week it acts. The scope is
+            # the structure's, so it is looked up now, once every leader is
+            # built, rather than in that week: in a large hospital whose
+            # thousands of managers all champion, the lookups would double it.
+            if leader.involved:
+                leader.scope_units  # noqa: B018 (reading it computes and keeps it)
         self.on_duty = [leader.index for leader in leaders if leader.has_duties()]
 
     def role_and_group_means(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

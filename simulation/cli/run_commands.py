@@ -84,12 +84,14 @@ def _resolve_config(args):
 
 
 def _run(args) -> int:
+    from simulation.heap import freeze_imports
     from simulation.model import OrgChangeModel
     from simulation.outputs import prepare_folder
     from simulation.progress import progress_bar
 
     config, title, heading = _resolve_config(args)
     out = Path(args.out)
+    freeze_imports()
     started = time.perf_counter()
     model = OrgChangeModel(config)  # a bad chart fails here, before anything is written
     # Earlier results, and an unwritable --out, are refused before the run, not after it.

@@ -7,16 +7,25 @@ Run from the repository root:
         mean and 95% confidence interval over replicates (the README table).
 
     python benchmarks/calibrate.py claims
-        Every claim of patterns P1-P8 under the defaults, with its interval:
+        Every claim of patterns P1-P9 under the defaults, with its interval:
         the margins the pattern tests rely on.
 
-    python benchmarks/calibrate.py matrix [--scale 0.5] [--csv FILE]
+    python benchmarks/calibrate.py science
+        Every claim of the model's mechanisms (experiments.science: outcomes,
+        feedback loops, levers' costs and reach, the field sites'
+        behaviours), each with its interval, as tests/test_science.py
+        asserts them.
+
+    python benchmarks/calibrate.py matrix [--scale 0.5] [--csv FILE] [--workers 2]
+                                          [--roots 0,101,202,303] [--staff 100,500,2000] [--chart FILE ...]
         The pattern matrix: every claim on generated hospitals of 100, 500
         and 2,000 staff and on the example chart, under the calibration root
         seed and the three held-out roots, with ``scale`` times each claim's
         replicates; a summary per hospital and root, then every claim that
         fails (docs/ODD.md section 10.2); with --csv, every claim with its
         interval into FILE (one row per hospital, root, pattern and claim).
+        --roots, --staff and --chart put other seeds and hospitals to the
+        test (every root but 0 gives seeds the calibration never saw).
 
     python benchmarks/calibrate.py tipping [--out DIR]
         The tipping figure (DIR/tipping.png): 40 histories of one hospital at
@@ -64,6 +73,8 @@ import pandas as pd
 from experiments.patterns import CLAIMS, Interval, preset
 from experiments.replicates import replicate_seeds
 from simulation import Config, OrgChangeModel
+from simulation.errors import ConfigError
+from simulation.organization import ChartError
 from simulation.parameters import PARAMETERS
 from simulation.progress import progress_bar
 from simulation.strategy import load_strategy, preset_names
@@ -171,18 +182,54 @@ def sensitivity_summary(table):
                          for name, group in table.groupby("parameter", sort=False)])
 
 
-MATRIX_HOSPITALS = {"100 staff": Config(staff=100), "500 staff": Config(), "2,000 staff": Config(staff=2000),
-                    "example chart": Config(org_chart="examples/community_hospital.csv")}
-"""The hospitals of the pattern matrix: generated ones of three sizes and the shipped 73-person chart."""
+MATRIX_STAFF = (100, 500, 2000)
+"""The generated hospitals of the pattern matrix, by head count."""
+MATRIX_CHART = "examples/community_hospital.csv"
+"""The org chart of the pattern matrix: the shipped 73-person example."""
 
 
-def matrix(scale: float, csv: str | None = None) -> None:
-    """Print the pattern matrix as markdown: how many claims hold (or do not
-    apply) per hospital and root seed, then the claims that fail."""
+def matrix_hospitals(staff=MATRIX_STAFF, charts=(MATRIX_CHART,)) -> dict[str, Config]:
+    """The hospitals of a pattern matrix, by label: generated ones of each
+    head count in ``staff`` and one loaded from each org chart in ``charts``
+    (the shipped example is labelled "example chart", any other by its path)."""
+    hospitals = {f"{n:,} staff": Config(staff=n) for n in staff}
+    for chart in charts:
+        config = Config(org_chart=chart)
+        OrgChangeModel(config)  # read the chart now, so that a bad one stops the matrix before it starts
+        hospitals["example chart" if chart == MATRIX_CHART else chart] = config
+    return hospitals
+
+
+def _matrix_cell(cell: tuple[str, Config, int], scale: float) -> pd.DataFrame:
+    """Every claim on one hospital under one root seed."""
     from experiments.patterns import pattern_matrix
 
-    with progress_bar(total=len(MATRIX_HOSPITALS) * 4 * len(CLAIMS), unit="pattern") as bar:
-        df = pattern_matrix(MATRIX_HOSPITALS, scale=scale, progress=lambda label: bar.update())
+    label, base, root = cell
+    return pattern_matrix({label: base}, roots=(root,), scale=scale)
+
+
+def matrix(scale: float, csv: str | None = None, hospitals: dict[str, Config] | None = None,
+           roots: tuple[int, ...] | None = None, workers: int = 1) -> None:
+    """Print the pattern matrix as markdown: how many claims hold (or do not
+    apply) per hospital and root seed, then the claims that fail. Each cell
+    (a hospital under a root) seeds its claims itself, so any number of
+    ``workers`` gives the same matrix."""
+    import functools
+    from concurrent.futures import ProcessPoolExecutor
+
+    from experiments.patterns import CALIBRATION_ROOT, HELD_OUT_ROOTS
+
+    hospitals = matrix_hospitals() if hospitals is None else hospitals
+    roots = (CALIBRATION_ROOT, *HELD_OUT_ROOTS) if roots is None else roots
+    cells = [(label, base, root) for label, base in hospitals.items() for root in roots]
+    frames = []
+    with ProcessPoolExecutor(workers) as pool, progress_bar(total=len(cells), unit="cell") as bar:
+        for (label, _, root), frame in zip(cells, pool.map(functools.partial(_matrix_cell, scale=scale), cells)):
+            bar.write(f"{label} root {root}: {int(frame.holds.sum())} of {len(frame)} claims hold", file=sys.stdout)
+            sys.stdout.flush()
+            frames.append(frame)
+            bar.update()
+    df = pd.concat(frames, ignore_index=True)
     if csv:
         df.to_csv(csv, index=False)
     summary = df.groupby(["hospital", "root"], sort=False).agg(
@@ -190,6 +237,18 @@ def matrix(scale: float, csv: str | None = None) -> None:
     print(_markdown(summary.reset_index()))
     print()
     print(_markdown(df[~df.holds][["hospital", "root", "pattern", "claim", "mean", "low", "high"]].round(3)))
+
+
+def _whole_numbers(text: str) -> tuple[int, ...]:
+    """A comma-separated list of whole numbers, for --roots and --staff."""
+    try:
+        values = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be whole numbers separated by commas (as in 404,505), "
+                                         f"got {text!r}") from None
+    if any(v < 0 for v in values):
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text!r}")
+    return values
 
 
 def tipping(out: str) -> None:
@@ -205,6 +264,22 @@ def tipping(out: str) -> None:
          Path(out) / "tipping.png")
     for claim in claims_tipping():
         print(claim)
+
+
+def science() -> None:
+    """Print the claims of every mechanism of issues 12 and 13
+    (`experiments.science`, each at its own replicates), as
+    tests/test_science.py asserts them."""
+    from experiments import science as mechanisms
+
+    makers = [(name, make) for name, make in inspect.getmembers(mechanisms, inspect.isfunction)
+              if name.startswith("claims_") and make.__module__ == mechanisms.__name__]
+    with progress_bar(len(makers), "mechanisms") as bar:
+        for name, make in makers:
+            bar.set_description_str(name)
+            bar.write(f"{name}\n" + "\n".join(f"  {c}" for c in make()), file=sys.stdout)
+            sys.stdout.flush()
+            bar.update()
 
 
 def out_of_sample() -> None:
@@ -273,13 +348,20 @@ def screening_summary(table):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("part", choices=["presets", "claims", "matrix", "out-of-sample", "sensitivity", "tipping",
-                                           "screening"])
+    parser.add_argument("part", choices=["presets", "claims", "science", "matrix", "out-of-sample", "sensitivity",
+                                           "tipping", "screening"])
     parser.add_argument("--replicates", type=int, default=30, help="replicates per preset (presets)")
     parser.add_argument("--scale", type=float, default=0.5,
                         help="share of each claim's replicates (matrix, sensitivity)")
     parser.add_argument("--out", default=".", help="folder for the figure (tipping) or the store (screening)")
-    parser.add_argument("--workers", type=int, default=2, help="processes (screening, sensitivity)")
+    parser.add_argument("--workers", type=int, default=2, help="processes (matrix, screening, sensitivity)")
+    parser.add_argument("--roots", type=_whole_numbers, default=None,
+                        help="root seeds of the matrix, comma-separated (default: 0,101,202,303)")
+    parser.add_argument("--staff", type=_whole_numbers, default=MATRIX_STAFF,
+                        help="head counts of the matrix's generated hospitals, comma-separated "
+                             "(default: 100,500,2000)")
+    parser.add_argument("--chart", action="append", default=None,
+                        help="an org chart for the matrix (repeatable; default: the shipped example)")
     parser.add_argument("--csv", default=None,
                         help="file for every claim of the matrix, with its interval (matrix), or the table "
                              "(sensitivity)")
@@ -287,11 +369,17 @@ def main() -> None:
     if args.part == "presets":
         print(preset_outcomes(args.replicates))
     elif args.part == "matrix":
-        matrix(args.scale, args.csv)
+        try:
+            hospitals = matrix_hospitals(args.staff, tuple(args.chart or (MATRIX_CHART,)))
+        except (ConfigError, ChartError) as err:  # a head count out of range, a chart that is not there
+            parser.error(str(err))
+        matrix(args.scale, args.csv, hospitals, args.roots, args.workers)
     elif args.part == "tipping":
         tipping(args.out)
     elif args.part == "out-of-sample":
         out_of_sample()
+    elif args.part == "science":
+        science()
     elif args.part == "screening":
         screening(args.out, args.workers)
     elif args.part == "claims":

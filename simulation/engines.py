@@ -124,27 +124,33 @@ def engine(name: str, agents: Any = None) -> Engine:
 
 
 def settle(state: StaffState, network: Network, behaviour: Behaviour, tolerance: float = 1e-10,
-           max_weeks: int = 500) -> None:
+           max_weeks: int = 500, quiet: Signals | None = None) -> None:
     """Bring the founding staff to rest before the strategy starts.
 
     A hospital has been running long before week 0: commitment has settled
     where the informal network and each person's predisposition hold it
     (the Friedkin-Johnsen rest point), and practice where the drive and
-    thresholds hold it. With no leader signals, this runs the staff week
-    itself (at full rate and full uptake: the rest point depends on
-    neither) until commitment changes by less than ``tolerance`` and
+    thresholds hold it. With no leader signals (``quiet``: blank signals,
+    all zeros, which it only reads; new ones if not given), this runs the
+    staff week itself (at full rate and full uptake: the rest point depends
+    on neither) until commitment changes by less than ``tolerance`` and
     practice not at all, and keeps the commitment and practice it reaches.
     Practice, a threshold rule, is iterated a bounded number of times, as a
     synchronous threshold rule can cycle.
     """
     at_once = replace(behaviour, influence_rate=1.0, practice_uptake=1.0)
-    quiet = Signals(state.n)
-    now, nxt = state.values.copy(), state.values.copy()
+    signals = (quiet or Signals(state.n)).values
+    # The week runs on the state's own rows: only commitment and practice
+    # change here, and they are written back as each week ends. The rows
+    # of ``nxt`` the week does not write are never read, so they need no
+    # values; a large hospital's peak memory is reached here, in the week
+    # before the first, and two copies of the state would add 190 bytes a
+    # person to it.
+    now, nxt = state.values, np.empty_like(state.values)
     for _ in range(max_weeks):
-        staff_week_by_block(now, gather_everyone(now, quiet.values, network), quiet.values, at_once, nxt)
+        staff_week_by_block(now, gather_everyone(now, signals, network), signals, at_once, nxt)
         done = (np.abs(nxt[COMMITMENT] - now[COMMITMENT]).max(initial=0.0) < tolerance
                 and np.array_equal(nxt[PRACTICE], now[PRACTICE]))
         now[COMMITMENT], now[PRACTICE] = nxt[COMMITMENT], nxt[PRACTICE]
         if done:
             break
-    state.commitment, state.practice = now[COMMITMENT], now[PRACTICE]

@@ -211,7 +211,7 @@ class OrgChangeModel(mesa.Model):
         self._own_network = False
         self._committee_ties = False
         self._set_network(self._network(committee=False))
-        settle(self.state, self.network, behaviour)
+        settle(self.state, self.network, behaviour, quiet=self.signals)
         self._apply_levers()
 
         self.projects = Portfolio(org.n_units, behaviour.redesign_share)

@@ -6,10 +6,14 @@ Run from the repository root::
     python benchmarks/hash_trajectories.py > before.txt      # record, change the code, then
     python benchmarks/hash_trajectories.py | diff before.txt -   # no output: bit-identical
 
-``benchmarks/trajectory_hashes.txt`` holds the lines of the code before
-issue 17's third round of speed-ups (Python 3.11 and the pinned numpy and
-scipy of this repository's dev install, x86-64 Linux); another platform or
-library version may round differently, so record your own "before" there.
+``benchmarks/trajectory_hashes.txt`` holds the lines of the code as of
+issue 14's collaborative (Python 3.11, numpy 2.3-2.4, x86-64 Linux). numpy
+picks its kernels for ``exp`` and the like by what the CPU offers, and its
+AVX-512 ``exp`` rounds the last bit of a few survey shares differently from
+its AVX2 one (2e-16; the staff state is the same). So this script runs numpy
+on its AVX2 kernels, as ``NPY_DISABLE_CPU_FEATURES`` below says, and the file
+holds on any x86-64 machine; another platform or library version may still
+round differently, so record your own "before" there.
 
 Each configuration is run in full, and two SHA-256 digests are printed:
 
@@ -26,6 +30,12 @@ leave every line unchanged; anything else changes model behaviour.
 """
 
 from __future__ import annotations
+
+import os
+
+# Before numpy is imported: the same kernels on AVX2 and AVX-512 machines
+# (see above). Features a CPU lacks are ignored; a value already set wins.
+os.environ.setdefault("NPY_DISABLE_CPU_FEATURES", "X86_V4 AVX512_ICL AVX512_SPR")
 
 import argparse
 import hashlib

@@ -139,12 +139,12 @@ def settle(state: StaffState, network: Network, behaviour: Behaviour, tolerance:
     synchronous threshold rule can cycle.
     """
     at_once = replace(behaviour, influence_rate=1.0, practice_uptake=1.0)
-    signals = (quiet or Signals(state.n)).values
+    signals = (quiet if quiet is not None else Signals(state.n)).values
     # The week runs on the state's own rows: only commitment and practice
     # change here, and they are written back as each week ends. The rows
     # of ``nxt`` the week does not write are never read, so they need no
-    # values; a large hospital's peak memory is reached here, in the week
-    # before the first, and two copies of the state would add 190 bytes a
+    # values. A large hospital's build reaches its peak memory here, and a
+    # copy of the state and signals of its own would add some 215 bytes a
     # person to it.
     now, nxt = state.values, np.empty_like(state.values)
     for _ in range(max_weeks):

@@ -22,9 +22,13 @@ plotting and export.
 from __future__ import annotations
 
 import csv
+import operator
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import overload
 
 import networkx as nx
 import numpy as np
@@ -64,6 +68,66 @@ class ChartError(ValueError):
     """An org chart that cannot describe a hospital."""
 
 
+class NumberedIds(Sequence[str]):
+    """The ids of a generated hospital's ``n`` people, ``"p0"`` to
+    ``"p<n-1>"``, each written out when it is asked for.
+
+    A sequence of strings like a list of them (indexing, slicing, ``len``,
+    ``in``, ``index``; equal to a list of the same ids), without holding
+    them: a list of 100,000 such strings takes 6 MB, 63 bytes a person.
+    """
+
+    __slots__ = ("n",)
+    _FORM = re.compile(r"p(0|[1-9][0-9]*)")
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return [f"p{k}" for k in range(*i.indices(self.n))]
+        k = operator.index(i)
+        if not -self.n <= k < self.n:
+            raise IndexError(f"person {i} is not in a hospital of {self.n}")
+        return f"p{k % self.n}"
+
+    def _number(self, value: object) -> int:
+        """The index whose id is ``value``, or -1 if none is."""
+        match = self._FORM.fullmatch(value) if isinstance(value, str) else None
+        return int(match.group(1)) if match and int(match.group(1)) < self.n else -1
+
+    def __contains__(self, value: object) -> bool:
+        return self._number(value) >= 0
+
+    def index(self, value: object, start: int = 0, stop: int | None = None) -> int:
+        k = self._number(value)
+        if k < 0 or not start <= k < (self.n if stop is None else stop):
+            raise ValueError(f"{value!r} is not the id of anyone in this hospital")
+        return k
+
+    def count(self, value: object) -> int:
+        return int(self._number(value) >= 0)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, NumberedIds):
+            return self.n == other.n
+        if isinstance(other, (list, tuple)):
+            return len(other) == self.n and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # equal to lists, which have none
+
+    def __repr__(self) -> str:
+        return f"NumberedIds({self.n})"
+
+
 STAFF_PER_SENIOR = 80
 """Staff per senior leader when the senior team is sized to the hospital (`Organization.senior_team_size`)."""
 
@@ -88,8 +152,9 @@ class Organization:
         only while the committee meets).
     physician : int
         Index of the senior leader who is the physician QI leader, or -1.
-    ids : list of str
-        The people's ids as in the chart (or ``"p<index>"`` when generated).
+    ids : sequence of str
+        The people's ids as in the chart (a list), or ``"p<index>"`` when
+        generated (`NumberedIds`).
     group : int array (n,)
         Professional group per person: 0 other staff, 1 nurses, 2
         physicians (``GROUPS``). Groups matter on the front line; the
@@ -102,12 +167,12 @@ class Organization:
     ties: np.ndarray
     committee: np.ndarray
     physician: int = -1
-    ids: list[str] = field(default_factory=list)
+    ids: Sequence[str] = field(default_factory=list)
     group: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def __post_init__(self) -> None:
         if not self.ids:
-            self.ids = [f"p{i}" for i in range(len(self.role))]
+            self.ids = NumberedIds(len(self.role))
         if len(self.group) != len(self.role):
             self.group = np.full(len(self.role), OTHER, dtype=np.int64)
             if self.physician >= 0:

@@ -253,6 +253,27 @@ def test_graph_edge_kinds_describe_the_tie():
             assert kind == "cross_unit" and org.unit[a] != org.unit[b]
 
 
+def test_a_generated_hospitals_ids_behave_as_the_list_of_them():
+    """`NumberedIds` stands in for the list ["p0", ..., "p<n-1>"]: whatever
+    reads the ids (snapshots, the graph, the dashboard) sees the same."""
+    from simulation.organization import NumberedIds
+
+    org = generate(staff=300, seed=5)
+    listed = [f"p{i}" for i in range(org.n)]
+    ids = org.ids
+    assert isinstance(ids, NumberedIds) and len(ids) == org.n
+    assert ids == listed and listed == ids and list(ids) == listed and ids != listed[:-1]
+    assert ids[0] == "p0" and ids[-1] == listed[-1] and ids[5:9] == listed[5:9] and ids[::-50] == listed[::-50]
+    assert ids.index("p42") == 42 and "p42" in ids and ids.count("p7") == 1
+    for absent in ("p300", "p-1", "p07", "x1", "", 3):
+        assert absent not in ids and ids.count(absent) == 0
+        with pytest.raises(ValueError, match="not the id of anyone"):
+            ids.index(absent)
+    with pytest.raises(IndexError, match="not in a hospital of 300"):
+        ids[300]
+    assert [node["id"] for _, node in org.graph.nodes(data=True)] == listed
+
+
 def test_generation_is_deterministic_for_a_seed():
     a, b, c = generate(staff=300, seed=5), generate(staff=300, seed=5), generate(staff=300, seed=6)
     for name in ("role", "manager", "unit", "ties", "committee"):

@@ -403,8 +403,8 @@ class Behaviour:
     project_timeout: float = parameter(
         3.0, "project lengths", "A project still unfinished after this many times its length has failed.",
         1.0, 100.0, source="assumption")
-    project_hazard: float = parameter(0.075, "per week", "Weekly chance an unsupported project collapses.", 0.0, 1.0,
-        source="calibrated: P8 (<50% succeed: Birken et al. 2013)")
+    project_hazard: float = parameter(0.08, "per week", "Weekly chance an unsupported project collapses.", 0.0, 1.0,
+        source="calibrated: P8 in every hospital (<50% succeed: Birken et al. 2013), P9")
     project_time: float = parameter(
         0.02, "share of the week", "Staff time an active project takes from each member of its unit's staff.",
         0.0, 1.0, source="assumption")
@@ -463,8 +463,9 @@ class Behaviour:
         "their everyday improvement work; below 0 a unit starts overloaded.", -0.5, 0.5,
         source="assumption; calibrated: capability trap")
     rework_saving: float = parameter(
-        0.3, "0-1", "Share of the care work that full process capability saves (defects and rework avoided).",
-        0.0, 1.0, source="assumption")
+        0.3, "0-1", "Share of the care work that full process capability saves (defects and rework avoided); "
+        "below 1, since no capability does away with care itself (at 1, a fully capable unit's staffing would be "
+        "infinite).", 0.0, 0.95, source="assumption")
     overload_harm: float = parameter(
         1.5, "quality per unit of overload", "Quality of care lost per unit of care work beyond the staff's time.",
         0.0, 10.0, source="assumption")

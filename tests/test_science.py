@@ -36,14 +36,16 @@ def test_quality_is_an_outcome_no_preset_reaches_the_top_and_every_lever_of_full
 def test_results_feed_back_so_identical_hospitals_tip_either_way(hospital, chart):
     """At its edge, one hospital under one strategy ends on two paths: where
     early results keep urgency up the programme lasts, where they do not it
-    lapses (docs/ODD.md 7.2). In the example chart the paths and the lapses
-    hold, but its first year's quality gain is too small to tell the paths
-    apart (0.001 [-0.000, 0.003]; capability takes years to move, 1.3), so
-    there the claim that the path follows early results is not asserted."""
+    lapses (docs/ODD.md 7.2). In the 73-person example chart only the two
+    paths hold (ODD 1.3, claims_tipping's row): its first year's quality
+    gain is too small to tell them apart (0.002 [-0.000, 0.003]; capability
+    takes years to move), and since `project_hazard` 0.08 43% of the high
+    path's histories lapse too (20% at 0.075), so there the claims on early
+    results and on lapses are not asserted."""
     claims = science.claims_tipping(base=Config(org_chart=chart), hospital=hospital)
     if chart:
-        claims = [c for c in claims if "early results" not in c.text]
-    assert len(claims) >= 3
+        claims = [c for c in claims if "early results" not in c.text and "lapsing" not in c.text]
+    assert len(claims) >= 2
     assert_holds(claims)
 
 

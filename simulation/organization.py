@@ -92,7 +92,7 @@ class NumberedIds(Sequence[str]):
     def __getitem__(self, i: slice) -> list[str]: ...
     def __getitem__(self, i: int | slice) -> str | list[str]:
         if isinstance(i, slice):
-            return [f"p{k}" for k in range(*i.indices(self.n))]
+            return [self[k] for k in range(*i.indices(self.n))]
         k = operator.index(i)
         if not -self.n <= k < self.n:
             raise IndexError(f"person {i} is not in a hospital of {self.n}")

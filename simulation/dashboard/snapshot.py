@@ -185,7 +185,7 @@ def person_state(snapshot: Snapshot, side: int, person: int) -> PersonState:
     role = int(org.role[person])
     unit = int(org.unit[person])
     return {
-        "id": org.ids[person] if org.ids else f"p{person}",
+        "id": org.ids[person],
         "role": ROLES[role],
         "is_leader": role <= MIDDLE,
         "unit": unit,

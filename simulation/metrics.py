@@ -44,16 +44,20 @@ class BinSums:
     """
 
     def __init__(self, bins: np.ndarray, people: np.ndarray, n_bins: int, n: int) -> None:
-        self.bins, self.people, self.n_bins = bins, people, n_bins
+        self.bins: np.ndarray | None = bins
+        self.people: np.ndarray | None = people
+        self.n_bins = n_bins
         self.matrix = None
         if n >= SPARSE_FROM:
             self.matrix = sp.csr_matrix((np.ones(len(bins)), (bins, people)), shape=(n_bins, n))
             self.matrix.sort_indices()
+            self.bins = self.people = None  # the matrix holds them (48 bytes a person less, at 100,000 staff)
 
     def __call__(self, values: np.ndarray) -> np.ndarray:
         """Each bin's sum of ``values`` (one per person)."""
         if self.matrix is not None:
             return self.matrix @ values
+        assert self.bins is not None and self.people is not None
         return np.bincount(self.bins, values[self.people], self.n_bins)
 
 

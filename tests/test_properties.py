@@ -15,18 +15,21 @@ minutes: `COST_CAPS` (a hospital of at most 200 staff, a horizon of at most
 52 weeks, ...). Those caps shrink only sizes; every rate, weight and
 switch still spans its whole range. The fast suite draws `FAST_EXAMPLES`
 configurations; the slow test draws `SLOW_EXAMPLES`. Both are
-derandomized: no random seed, so the same code and the same selection of
-tests draw the same configurations (Hypothesis also mixes in constants it
-finds in the modules loaded, so another selection may draw others).
-``ORGCHANGE_FUZZ_EXAMPLES=N`` draws more.
+derandomized and drawn without the constants Hypothesis reads from the
+modules loaded (`constants_of_no_module`), so the same code draws the same
+configurations however the tests are run. ``ORGCHANGE_FUZZ_EXAMPLES=N``
+draws more.
 """
 
 from __future__ import annotations
 
 import csv
+import importlib
 import math
 import os
+import sys
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -229,13 +232,47 @@ def check(values: dict, chart: Chart | None, folder: Path, tag: str) -> OrgChang
     return model
 
 
+@contextmanager
+def constants_of_no_module():
+    """Draw without the constants Hypothesis finds in the modules loaded.
+
+    Hypothesis (6.x) mixes into its draws the numbers and strings it reads
+    from every non-test module of the project already in ``sys.modules``,
+    and adds more as modules are imported. So a derandomized test would
+    draw other cases alone, in an xdist worker that collected every test
+    file, or after a test that loaded the dashboard. With no module's
+    constants, the cases depend only on the code of this file and the
+    number of examples. This reaches into Hypothesis's internals; if a
+    later version moves them, the draws are as before (only less fixed).
+    """
+    from hypothesis.internal.conjecture import providers
+
+    if not hasattr(providers, "_get_local_constants"):
+        yield
+        return
+    saved, nothing = providers._get_local_constants, providers.Constants()
+    providers._get_local_constants = lambda: nothing
+    providers.CONSTANTS_CACHE.cache.clear()  # its pools were cut from the modules' constants
+    try:
+        yield
+    finally:
+        providers._get_local_constants = saved
+        providers.CONSTANTS_CACHE.cache.clear()
+
+
+def drawing(examples: int, run) -> None:
+    """Call ``run(case)`` on ``examples`` derandomized cases."""
+    one = settings(max_examples=examples, derandomize=True, deadline=None, database=None,
+                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])(
+        given(case=cases())(run))
+    with constants_of_no_module():
+        one()
+
+
 def fuzz(folder: Path, examples: int) -> Counter:
     """Run ``examples`` drawn cases; returns how many of each kind ran."""
     seen: Counter = Counter()
 
-    @settings(max_examples=examples, derandomize=True, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-    @given(case=cases())
     def one(case):
         values, chart = case
         kind = "generated" if chart is None else ("graphml" if chart.graphml else "csv")
@@ -246,8 +283,25 @@ def fuzz(folder: Path, examples: int) -> Counter:
         seen["weeks"] += model.config.weeks
         seen["staff"] += model.organization.n
 
-    one()
+    drawing(examples, one)
     return seen
+
+
+def test_the_drawn_cases_do_not_depend_on_the_modules_loaded(tmp_path, monkeypatch):
+    # A module with constants of its own, loaded between two drawings, is
+    # what running this file after other tests looks like to Hypothesis.
+    def cases_drawn() -> list[str]:
+        drawn: list[str] = []
+        drawing(FAST_EXAMPLES, lambda case: drawn.append(repr(case)))
+        return drawn
+
+    before = cases_drawn()
+    (tmp_path / "probe_constants.py").write_text(
+        "".join(f"c{k} = {0.1234567 + k / 7:.9f}\nn{k} = {7919 * k + 3}\n" for k in range(50)))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "probe_constants", raising=False)  # so that it is unloaded afterwards
+    importlib.import_module("probe_constants")
+    assert cases_drawn() == before
 
 
 def test_drawn_configurations_stay_in_range(tmp_path):

@@ -251,6 +251,11 @@ def _whole_numbers(text: str) -> tuple[int, ...]:
     return values
 
 
+def _head_counts(text: str) -> tuple[int, ...]:
+    """--staff: whole numbers, or "none" for a matrix of org charts alone."""
+    return () if text == "none" else _whole_numbers(text)
+
+
 def tipping(out: str) -> None:
     """Draw the tipping figure (issue 12) into ``out``/tipping.png, and print its claims."""
     from pathlib import Path
@@ -355,9 +360,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="processes (matrix, screening, sensitivity)")
     parser.add_argument("--roots", type=_whole_numbers, default=None,
                         help="root seeds of the matrix, comma-separated (default: 0,101,202,303)")
-    parser.add_argument("--staff", type=_whole_numbers, default=MATRIX_STAFF,
-                        help="head counts of the matrix's generated hospitals, comma-separated "
-                             "(default: 100,500,2000)")
+    parser.add_argument("--staff", type=_head_counts, default=MATRIX_STAFF,
+                        help="head counts of the matrix's generated hospitals, comma-separated, or none "
+                             "(org charts only; default: 100,500,2000)")
     parser.add_argument("--chart", action="append", default=None,
                         help="an org chart for the matrix (repeatable; default: the shipped example)")
     parser.add_argument("--csv", default=None,

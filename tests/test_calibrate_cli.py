@@ -23,6 +23,7 @@ def calibrate(*args: str) -> subprocess.CompletedProcess:
     (["--roots", "-1"], "argument --roots: must be 0 or more, got '-1'"),
     (["--staff", "100,5"], "staff: must be an integer >= 10, got 5"),
     (["--chart", "no_such_chart.csv"], "org_chart: file 'no_such_chart.csv' does not exist"),
+    (["--staff", "none", "--chart", "no_such_chart.csv"], "org_chart: file 'no_such_chart.csv' does not exist"),
 ])
 def test_the_matrix_names_what_is_wrong_with_its_hospitals_and_seeds(args, message):
     done = calibrate("matrix", *args)

@@ -730,3 +730,20 @@ def test_a_manager_written_as_the_string_minus_one_is_an_id(tmp_path):
     nx.write_graphml(g, path)
     with pytest.raises(ChartError, match="the CEO must have no manager, got '-1'"):
         load(path)
+
+
+def test_the_regional_example_chart_has_the_shape_the_readme_gives_it():
+    # README and ODD 10.2: 365 people, 32 units of 3 to 27 frontline staff,
+    # six unit managers under another unit's manager, four levels below the CEO.
+    org = OrgChangeModel(Config(org_chart=str(ROOT / "examples" / "regional_hospital.csv"), weeks=1)).organization
+    assert org.n == 365 and org.n_units == 32
+    assert org.unit_sizes.min() == 4 and org.unit_sizes.max() == 28  # the manager is a member of the unit
+    middles = np.flatnonzero(org.role == MIDDLE)
+    assert int((org.role[org.manager[middles]] == MIDDLE).sum()) == 6
+    levels = np.zeros(org.n, dtype=int)
+    for person in range(org.n):
+        boss = org.manager[person]
+        while boss >= 0:
+            levels[person] += 1
+            boss = org.manager[boss]
+    assert levels.max() == 4

@@ -253,7 +253,12 @@ def _whole_numbers(text: str) -> tuple[int, ...]:
 
 def _head_counts(text: str) -> tuple[int, ...]:
     """--staff: whole numbers, or "none" for a matrix of org charts alone."""
-    return () if text == "none" else _whole_numbers(text)
+    if text == "none":
+        return ()
+    try:
+        return _whole_numbers(text)
+    except argparse.ArgumentTypeError as err:
+        raise argparse.ArgumentTypeError(f"{err} (or none, for org charts alone)") from None
 
 
 def tipping(out: str) -> None:

@@ -22,6 +22,8 @@ def calibrate(*args: str) -> subprocess.CompletedProcess:
     (["--roots", "4a"], "argument --roots: must be whole numbers separated by commas (as in 404,505), got '4a'"),
     (["--roots", "-1"], "argument --roots: must be 0 or more, got '-1'"),
     (["--staff", "100,5"], "staff: must be an integer >= 10, got 5"),
+    (["--staff", "nobody"], "argument --staff: must be whole numbers separated by commas (as in 404,505), got "
+                            "'nobody' (or none, for org charts alone)"),
     (["--chart", "no_such_chart.csv"], "org_chart: file 'no_such_chart.csv' does not exist"),
     (["--staff", "none", "--chart", "no_such_chart.csv"], "org_chart: file 'no_such_chart.csv' does not exist"),
 ])
